@@ -1,0 +1,8 @@
+// Package rie runs a Lambda bootstrap under the AWS Lambda Runtime Interface
+// Emulator (aws-lambda-rie) on loopback ports, so the real aws-lambda-go
+// runtime loop can be driven end to end without Docker or an AWS account.
+// The local stack (cmd/localstack), the end-to-end tests and the benchmark
+// command share it.
+//
+// See https://github.com/aws/aws-lambda-runtime-interface-emulator.
+package rie
