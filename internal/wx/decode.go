@@ -1,0 +1,60 @@
+package wx
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// envelope is the part every WeChat reply may carry.
+type envelope struct {
+	Errcode *int   `json:"errcode"`
+	Errmsg  string `json:"errmsg"`
+}
+
+// parseReply checks a 200 reply: an empty or non-JSON body, or a JSON value
+// that is not an object, is ErrBadResponse; a non-zero errcode is *Error
+// (errmsg scrubbed of tok). Otherwise the body is returned for the
+// operation's own decoder.
+func parseReply(op string, body []byte, tok string) ([]byte, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, fmt.Errorf("wx: %s: %w: empty body", op, ErrBadResponse)
+	}
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fmt.Errorf("wx: %s: %w: %s", op, ErrBadResponse, redact(err.Error(), tok))
+	}
+	if env.Errcode != nil && *env.Errcode != 0 {
+		msg := redact(env.Errmsg, tok)
+		return nil, &Error{Op: op, Code: *env.Errcode, Status: http.StatusOK, Message: msg, RID: parseRID(msg)}
+	}
+	return body, nil
+}
+
+// industryReply tells a missing industry object from an empty one.
+type industryReply struct {
+	Primary   *Class `json:"primary_industry"`
+	Secondary *Class `json:"secondary_industry"`
+}
+
+// decodeIndustry decodes a get_industry reply that parseReply accepted.
+// Missing fields inside a class are allowed; a reply without a
+// primary_industry object is ErrBadResponse.
+func decodeIndustry(body []byte) (*Industry, error) {
+	var r industryReply
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrBadResponse, err)
+	}
+	switch {
+	case r.Primary == nil && r.Secondary == nil:
+		return nil, fmt.Errorf("%w: neither errcode nor industry", ErrBadResponse)
+	case r.Primary == nil:
+		return nil, fmt.Errorf("%w: no primary_industry", ErrBadResponse)
+	}
+	ind := &Industry{PrimaryIndustry: *r.Primary}
+	if r.Secondary != nil {
+		ind.SecondaryIndustry = *r.Secondary
+	}
+	return ind, nil
+}

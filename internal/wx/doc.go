@@ -1,0 +1,12 @@
+// Package wx is a small client for the WeChat Official Account API. It calls
+// getIndustry (GET /cgi-bin/template/get_industry) with an access_token taken
+// from a TokenSource, retries transient failures with exponential backoff and
+// full jitter inside the caller's deadline, re-reads the token once when WeChat
+// rejects it, and reports failures as *Error (errcode or HTTP status) or as the
+// sentinels ErrBadResponse, ErrTimeout and ErrUnavailable. The access_token
+// never appears in an error string or a log line: URLs inside errors are
+// rebuilt with access_token=REDACTED (see Redact). A Client is safe for
+// concurrent use. See
+// https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
+// and https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html.
+package wx
