@@ -1,0 +1,280 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"golang.org/x/sync/singleflight"
+)
+
+// Defaults for the zero fields of Options.
+const (
+	DefaultTTL               = 60 * time.Second
+	DefaultExpiryMargin      = 60 * time.Second
+	DefaultFetchTimeout      = 5 * time.Second
+	DefaultMinRereadInterval = time.Second
+)
+
+// SecretGetter is the one Secrets Manager method a Source needs. It is
+// satisfied by *secretsmanager.Client.
+type SecretGetter interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// Options configure a Source. Zero durations take the defaults above;
+// negative durations are rejected by NewSource.
+type Options struct {
+	SecretID          string           // secret name or ARN; required
+	Field             string           // JSON field holding the token; default DefaultField ("access_token")
+	TTL               time.Duration    // how long a read is trusted; default 60s
+	ExpiryMargin      time.Duration    // refresh once expires_at - now < margin; default 60s
+	FetchTimeout      time.Duration    // timeout of the shared GetSecretValue call (SDK retries included); default 5s
+	MinRereadInterval time.Duration    // storm guard and pause between failed refreshes; default 1s (see Invalidate)
+	Now               func() time.Time // clock; default time.Now
+	Logger            *slog.Logger     // default discards
+}
+
+// entry is one read of the secret.
+type entry struct {
+	token      string
+	expiresAt  time.Time // zero: the secret gave none
+	readAt     time.Time
+	freshUntil time.Time // served without a read until then
+	afterDrop  bool      // read because Invalidate dropped the previous token
+}
+
+// Source provides the access token from a Secrets Manager secret. It caches
+// the token for Options.TTL (and never past expires_at - ExpiryMargin when
+// the secret has an expires_at), lets concurrent callers share one
+// GetSecretValue call, and never serves a token past its expires_at. A secret
+// stored as SecretBinary instead of SecretString is read as the same text
+// (its bytes); one with neither fails with "secret has no string value". A
+// Source is safe for concurrent use; the zero value is not usable, call
+// NewSource.
+type Source struct {
+	sm      SecretGetter
+	opts    Options
+	log     *slog.Logger
+	group   singleflight.Group
+	fetches atomic.Int64
+
+	mu      sync.Mutex
+	cur     *entry // nil: nothing cached
+	gen     uint64 // incremented by every Invalidate that drops a token
+	dropped bool   // the current generation began with Invalidate; cleared by its first read
+}
+
+// NewSource returns a Source reading opts.SecretID through sm. It returns an
+// error if SecretID is empty or a duration is negative.
+func NewSource(sm SecretGetter, opts Options) (*Source, error) {
+	if sm == nil {
+		return nil, errors.New("token: new source: nil SecretGetter")
+	}
+	if opts.SecretID == "" {
+		return nil, errors.New("token: new source: SecretID is required")
+	}
+	durations := []struct {
+		name string
+		d    *time.Duration
+		def  time.Duration
+	}{
+		{"TTL", &opts.TTL, DefaultTTL},
+		{"ExpiryMargin", &opts.ExpiryMargin, DefaultExpiryMargin},
+		{"FetchTimeout", &opts.FetchTimeout, DefaultFetchTimeout},
+		{"MinRereadInterval", &opts.MinRereadInterval, DefaultMinRereadInterval},
+	}
+	for _, d := range durations {
+		if *d.d < 0 {
+			return nil, errors.New("token: new source: " + d.name + " must not be negative")
+		}
+		if *d.d == 0 {
+			*d.d = d.def
+		}
+	}
+	if opts.Field == "" {
+		opts.Field = DefaultField
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Source{sm: sm, opts: opts, log: log}, nil
+}
+
+// Fetches reports how many GetSecretValue calls the Source has made (one per
+// shared fetch; the SDK's own retries are not counted).
+func (s *Source) Fetches() int64 { return s.fetches.Load() }
+
+// Token returns the access token, from the cache while it is fresh, else
+// from one GetSecretValue call shared by all concurrent callers. That call
+// runs under context.WithoutCancel(ctx) with Options.FetchTimeout, so a
+// caller that gives up (Token then returns an *Error wrapping ctx's error)
+// does not fail the others. If a refresh fails while the cached token is
+// still before its expires_at, Token serves that token and logs a warning;
+// otherwise it returns the *Error describing the failure.
+func (s *Source) Token(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	if e := s.cur; e != nil && s.opts.Now().Before(e.freshUntil) {
+		s.mu.Unlock()
+		return e.token, nil
+	}
+	gen := s.gen
+	s.mu.Unlock()
+
+	// The generation is part of the key: a read that began before an
+	// Invalidate may return the dropped token, so later callers must not
+	// join it.
+	ch := s.group.DoChan(strconv.FormatUint(gen, 10), func() (any, error) {
+		return s.refresh(context.WithoutCancel(ctx), gen)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		return r.Val.(string), nil
+	case <-ctx.Done():
+		return "", fromContext(ctx, s.opts.SecretID)
+	}
+}
+
+// Invalidate drops the cached token if it equals stale, so the next Token
+// call reads the secret afresh; a different cached token (already refreshed
+// by someone else) is kept. Storm guard: if the cached token was itself read
+// because of an Invalidate less than Options.MinRereadInterval ago, it is
+// kept too, so a flood of rejections of a token the secret still holds costs
+// at most one read per interval. Concurrent invalidations of the same token
+// therefore lead to a single read.
+func (s *Source) Invalidate(stale string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.cur
+	if e == nil || e.token != stale {
+		return
+	}
+	if e.afterDrop && s.opts.Now().Sub(e.readAt) < s.opts.MinRereadInterval {
+		s.log.Debug("token invalidation ignored: re-read too recently", slog.String("secret_id", s.opts.SecretID))
+		return
+	}
+	s.cur = nil
+	s.gen++
+	s.dropped = true
+}
+
+// refresh reads the secret for generation gen and caches the result if no
+// Invalidate happened meanwhile.
+func (s *Source) refresh(ctx context.Context, gen uint64) (string, error) {
+	s.mu.Lock()
+	if e := s.cur; e != nil && s.gen == gen && s.opts.Now().Before(e.freshUntil) {
+		s.mu.Unlock()
+		return e.token, nil // another flight filled the cache since the caller looked
+	}
+	s.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(ctx, s.opts.FetchTimeout)
+	defer cancel()
+	tok, exp, err := s.read(ctx)
+	now := s.opts.Now()
+	if err == nil && !exp.IsZero() && !now.Before(exp) {
+		err = &Error{SecretID: s.opts.SecretID, Reason: reasonTokenExpired}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		return s.staleLocked(ctx, now, err)
+	}
+	e := &entry{token: tok, expiresAt: exp, readAt: now, freshUntil: s.freshUntil(now, exp)}
+	if s.gen == gen {
+		e.afterDrop = s.dropped
+		s.dropped = false
+		s.cur = e
+	}
+	return tok, nil
+}
+
+// freshUntil is how long a token read at now is served without a read: TTL,
+// cut short to expires_at - ExpiryMargin. A token already inside the margin
+// is still served (it is valid) but re-read at most once per
+// MinRereadInterval.
+func (s *Source) freshUntil(now, exp time.Time) time.Time {
+	until := now.Add(s.opts.TTL)
+	if exp.IsZero() {
+		return until
+	}
+	if early := exp.Add(-s.opts.ExpiryMargin); early.Before(until) {
+		until = early
+	}
+	if floor := now.Add(min(s.opts.MinRereadInterval, s.opts.TTL)); until.Before(floor) {
+		until = floor
+	}
+	if exp.Before(until) {
+		until = exp
+	}
+	return until
+}
+
+// staleLocked handles a failed refresh: it serves the cached token if the
+// secret gave it an expires_at that is still ahead, else returns err. While
+// serving stale, the next read waits MinRereadInterval so a failing Secrets
+// Manager is not called by every request.
+func (s *Source) staleLocked(ctx context.Context, now time.Time, err error) (string, error) {
+	e := s.cur
+	if e == nil || e.expiresAt.IsZero() || !now.Before(e.expiresAt) {
+		return "", err
+	}
+	e.freshUntil = now.Add(s.opts.MinRereadInterval)
+	if e.expiresAt.Before(e.freshUntil) {
+		e.freshUntil = e.expiresAt
+	}
+	attrs := []slog.Attr{
+		slog.String("secret_id", s.opts.SecretID),
+		slog.Time("expires_at", e.expiresAt),
+		slog.String("error", err.Error()),
+	}
+	var te *Error
+	if errors.As(err, &te) {
+		attrs = append(attrs, slog.String("reason", te.Reason), slog.Bool("transient", te.Transient))
+	}
+	s.log.LogAttrs(ctx, slog.LevelWarn, "token refresh failed, serving cached token", attrs...)
+	return e.token, nil
+}
+
+// read makes one GetSecretValue call and parses the value.
+func (s *Source) read(ctx context.Context) (string, time.Time, error) {
+	s.fetches.Add(1)
+	id := s.opts.SecretID
+	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return "", time.Time{}, fromSDK(id, err)
+	}
+	var value string
+	switch {
+	case out.SecretString != nil:
+		value = *out.SecretString
+	case out.SecretBinary != nil:
+		value = string(out.SecretBinary) // a binary secret holds the same text, as bytes
+	default:
+		return "", time.Time{}, &Error{SecretID: id, Reason: reasonNoValue}
+	}
+	tok, exp, err := ParseSecret(value, s.opts.Field)
+	if err != nil {
+		var pe *Error
+		if errors.As(err, &pe) {
+			pe.SecretID = id
+		}
+		return "", time.Time{}, err
+	}
+	s.log.LogAttrs(ctx, slog.LevelDebug, "token read", slog.String("secret_id", id), slog.Bool("has_expiry", !exp.IsZero()))
+	return tok, exp, nil
+}
