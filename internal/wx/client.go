@@ -154,11 +154,7 @@ func (c *Client) GetIndustry(ctx context.Context) (*Industry, error) {
 	if err != nil {
 		return nil, err
 	}
-	ind, err := decodeIndustry(body)
-	if err != nil {
-		return nil, fmt.Errorf("wx: %s: %w", opGetIndustry, err)
-	}
-	return ind, nil
+	return decodeIndustry(body)
 }
 
 // validate rejects negative durations and counts.

@@ -44,13 +44,13 @@ type industryReply struct {
 func decodeIndustry(body []byte) (*Industry, error) {
 	var r industryReply
 	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrBadResponse, err)
+		return nil, fmt.Errorf("wx: %s: %w: %s", opGetIndustry, ErrBadResponse, err)
 	}
 	switch {
 	case r.Primary == nil && r.Secondary == nil:
-		return nil, fmt.Errorf("%w: neither errcode nor industry", ErrBadResponse)
+		return nil, fmt.Errorf("wx: %s: %w: neither errcode nor industry", opGetIndustry, ErrBadResponse)
 	case r.Primary == nil:
-		return nil, fmt.Errorf("%w: no primary_industry", ErrBadResponse)
+		return nil, fmt.Errorf("wx: %s: %w: no primary_industry", opGetIndustry, ErrBadResponse)
 	}
 	ind := &Industry{PrimaryIndustry: *r.Primary}
 	if r.Secondary != nil {

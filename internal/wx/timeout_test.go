@@ -12,10 +12,11 @@ import (
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
-// short gives each attempt 100ms, so a 1-minute stall is a timeout.
+// short gives each attempt 250ms, so a 1-minute stall is a timeout, yet a
+// healthy exchange fits even on a loaded machine.
 func short() wx.Options {
 	o := fast()
-	o.AttemptTimeout = 100 * time.Millisecond
+	o.AttemptTimeout = 250 * time.Millisecond
 	return o
 }
 
@@ -24,16 +25,17 @@ func TestGetIndustryTransportFailures(t *testing.T) {
 	tests := []struct {
 		name    string
 		fault   wxtest.Fault
+		opts    wx.Options
 		wantErr error
 	}{
-		{"slow headers", wxtest.Fault{Delay: stall}, wx.ErrTimeout},
-		{"slow body", wxtest.Fault{BodyDelay: stall}, wx.ErrTimeout},
-		{"slow error body", wxtest.Fault{Errcode: wx.CodeBusy, BodyDelay: stall}, wx.ErrTimeout},
-		{"connection reset", wxtest.Fault{Reset: true}, wx.ErrUnavailable},
+		{"slow headers", wxtest.Fault{Delay: stall}, short(), wx.ErrTimeout},
+		{"slow body", wxtest.Fault{BodyDelay: stall}, short(), wx.ErrTimeout},
+		{"slow error body", wxtest.Fault{Errcode: wx.CodeBusy, BodyDelay: stall}, short(), wx.ErrTimeout},
+		{"connection reset", wxtest.Fault{Reset: true}, fast(), wx.ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim, c := setup(t, short())
+			sim, c := setup(t, tt.opts)
 			sim.Script(tt.fault, tt.fault, tt.fault)
 			_, err := c.GetIndustry(context.Background())
 			if !errors.Is(err, tt.wantErr) {
@@ -136,7 +138,7 @@ func TestGetIndustryCallerDeadlineDuringAttempt(t *testing.T) {
 	opts.AttemptTimeout = time.Hour
 	sim, c := setup(t, opts)
 	sim.Script(wxtest.Fault{Delay: time.Hour})
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := c.GetIndustry(ctx)
 	if !errors.Is(err, wx.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {

@@ -1,0 +1,89 @@
+package wx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestRedact(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"no token", "connection refused", "connection refused"},
+		{"url query", "https://h/p?access_token=abc-DEF_1", "https://h/p?access_token=REDACTED"},
+		{"url query with more params", "https://h/p?a=1&access_token=abc&b=2", "https://h/p?a=1&access_token=REDACTED&b=2"},
+		{"quoted url in error", `Get "http://127.0.0.1:1/x?access_token=S%2BT": EOF`, `Get "http://127.0.0.1:1/x?access_token=REDACTED": EOF`},
+		{"two tokens", "access_token=a access_token=b", "access_token=REDACTED access_token=REDACTED"},
+		{"authorizer token", "x?authorizer_access_token=abc", "x?authorizer_access_token=REDACTED"},
+		{"empty value kept", "x?access_token=&y=1", "x?access_token=&y=1"},
+		{"fragment ends value", "x?access_token=abc#frag", "x?access_token=REDACTED#frag"},
+		{"json field", `{"access_token":"abc","expires_in":7200}`, `{"access_token":"REDACTED","expires_in":7200}`},
+		{"json field spaced", `{"access_token" : "a\"b"}`, `{"access_token" : "REDACTED"}`},
+		{"word alone untouched", "access_token missing", "access_token missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Redact(tt.in); got != tt.want {
+				t.Errorf("Redact(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRedactSecrets(t *testing.T) {
+	const secret = "S3CRET+/=x"
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"raw", "token is S3CRET+/=x here"},
+		{"query escaped", "token is " + url.QueryEscape(secret)},
+		{"path escaped", "token is " + url.PathEscape(secret)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := redact(tt.in, "", secret); strings.Contains(got, "S3CRET") {
+				t.Errorf("redact(%q) = %q; want the secret gone", tt.in, got)
+			}
+		})
+	}
+}
+
+func TestRedactError(t *testing.T) {
+	const secret = "S3CRET"
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	tests := []struct {
+		name   string
+		err    error
+		wantIs error
+	}{
+		{"url error", &url.Error{Op: "Get", URL: "http://h/p?access_token=" + secret, Err: refused}, syscall.ECONNREFUSED},
+		{"url error, secret in cause", &url.Error{Op: "Get", URL: "http://h/p", Err: fmt.Errorf("bad %s: %w", secret, context.Canceled)}, context.Canceled},
+		{"plain error with secret", fmt.Errorf("oops %s: %w", secret, refused), syscall.ECONNREFUSED},
+		{"clean error unchanged", refused, syscall.ECONNREFUSED},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := redactError(tt.err, secret)
+			for _, format := range []string{"%v", "%+v", "%#v"} {
+				if s := fmt.Sprintf(format, got); strings.Contains(s, secret) {
+					t.Errorf("redactError() formatted with %s = %s; want no secret", format, s)
+				}
+			}
+			if !errors.Is(got, tt.wantIs) {
+				t.Errorf("redactError() = %v; want errors.Is %v to still hold", got, tt.wantIs)
+			}
+		})
+	}
+	if redactError(nil) != nil {
+		t.Error("redactError(nil) != nil")
+	}
+}
