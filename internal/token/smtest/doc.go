@@ -14,7 +14,7 @@
 //
 //	POST /_fake/secret  {"id":"wechat/token","value":"..."}            set a secret (204)
 //	POST /_fake/delete  {"id":"wechat/token"}                          delete a secret (204)
-//	POST /_fake/fail    {"id":"wechat/token","faults":[{"type":"ThrottlingException","status":400,"delay":"2s"}]}
+//	POST /_fake/fail    {"id":"wechat/token","faults":[{"type":"ThrottlingException","status":400,"delay":"2s","op":"GetSecretValue"}]}
 //	                    the next len(faults) GetSecretValue calls fail (204)
 //	GET  /_fake/stats   {"calls":{"wechat/token":3},"puts":{"wechat/token":1}}
 //
