@@ -1,0 +1,157 @@
+package lambdahttp
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+// wantRequest is what a fixture's request must look like to the handler.
+type wantRequest struct {
+	shape                Shape
+	host, remote, header string // header: a User-Agent value every fixture carries
+}
+
+var fixtureRequests = map[string]wantRequest{
+	"apigw-rest.json":   {ShapeAPIGatewayREST, "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", "203.0.113.10", "python-requests/2.31.0"},
+	"apigw-http.json":   {ShapeAPIGatewayHTTP, "f6g7h8i9j0.execute-api.us-east-1.amazonaws.com", "203.0.113.10", "python-requests/2.31.0"},
+	"function-url.json": {ShapeFunctionURL, "lambda-url-id.lambda-url.us-east-1.on.aws", "203.0.113.10", "python-requests/2.31.0"},
+	"alb.json":          {ShapeALB, "internal-getindustry-1234567890.us-east-1.elb.amazonaws.com", "203.0.113.10", "python-requests/2.31.0"},
+}
+
+// TestWrapFixtures sends each HTTP fixture through Wrap to the echo handler and checks
+// both the request the handler saw and the response in the fixture's own format.
+func TestWrapFixtures(t *testing.T) {
+	for name, want := range fixtureRequests {
+		t.Run(name, func(t *testing.T) {
+			w := invoke(t, t.Context(), echoHandler(), readFixture(t, name))
+			if w.StatusCode != http.StatusOK {
+				t.Fatalf("statusCode = %d; want 200 (body %s)", w.StatusCode, w.Body)
+			}
+			if w.IsBase64Encoded {
+				t.Errorf("isBase64Encoded = true for a JSON body")
+			}
+			s := w.seen(t)
+			if s.Shape != want.shape || s.Method != "GET" || s.Path != "/industry" || s.RawQuery != "" {
+				t.Errorf("handler saw shape %q %s %s?%s; want %q GET /industry", s.Shape, s.Method, s.Path, s.RawQuery, want.shape)
+			}
+			if s.Host != want.host || s.RemoteAddr != want.remote {
+				t.Errorf("handler saw Host %q RemoteAddr %q; want %q %q", s.Host, s.RemoteAddr, want.host, want.remote)
+			}
+			if got := s.Header.Get("User-Agent"); got != want.header {
+				t.Errorf("handler saw User-Agent %q; want %q", got, want.header)
+			}
+			if _, ok := s.Header["Host"]; ok {
+				t.Errorf("handler saw a Host header; want it in Request.Host only")
+			}
+			checkEchoHeaders(t, want.shape, w, true)
+		})
+	}
+}
+
+// TestWrapLambdaContext checks that the handler gets the runtime's Lambda context and that
+// the adapter's own errors carry the request id.
+func TestWrapLambdaContext(t *testing.T) {
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-123"})
+	w := invoke(t, ctx, echoHandler(), readFixture(t, "apigw-http.json"))
+	if got := w.seen(t).RequestID; got != "req-123" {
+		t.Errorf("handler saw request id %q; want req-123", got)
+	}
+	w = invoke(t, ctx, echoHandler(), editFixture(t, "alb.json", body("!", true)))
+	want := `{"error":{"code":"invalid_request","message":"request body is not valid base64","request_id":"req-123"}}`
+	if w.Body != want {
+		t.Errorf("body = %s; want %s", w.Body, want)
+	}
+}
+
+// TestWrapDirect checks that payloads which are not HTTP events reach the DirectFunc
+// unchanged, with ShapeDirect in ctx, and that its answer and error come back unchanged.
+func TestWrapDirect(t *testing.T) {
+	sentinel := &directError{"WeChatBusy"}
+	tests := map[string]struct {
+		payload []byte
+		out     []byte
+		err     error
+	}{
+		"empty object":   {[]byte(`{}`), []byte(`{"primary_industry":{}}`), nil},
+		"fixture":        {readFixture(t, "direct.json"), []byte(`{}`), nil},
+		"array":          {[]byte(`[]`), nil, sentinel},
+		"not json":       {[]byte(`not json`), nil, sentinel},
+		"websocket-like": {[]byte(`{"httpMethod":"GET","requestContext":{"stage":"s","connectionId":"c"}}`), nil, sentinel},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			var got []byte
+			direct := func(ctx context.Context, payload []byte) ([]byte, error) {
+				got = payload
+				if s, ok := ShapeFromContext(ctx); !ok || s != ShapeDirect {
+					t.Errorf("ShapeFromContext() = %q, %v; want direct, true", s, ok)
+				}
+				return tt.out, tt.err
+			}
+			out, err := Wrap(echoHandler(), direct).Invoke(t.Context(), tt.payload)
+			if err != tt.err {
+				t.Errorf("Invoke() err = %#v; want exactly %#v", err, tt.err)
+			}
+			if string(out) != string(tt.out) || string(got) != string(tt.payload) {
+				t.Errorf("Invoke() = %s, direct got %s; want %s, %s", out, got, tt.out, tt.payload)
+			}
+		})
+	}
+	t.Run("nil direct", func(t *testing.T) {
+		if _, err := Wrap(nil, nil).Invoke(t.Context(), []byte(`{}`)); err != errNoDirect {
+			t.Errorf("Invoke() err = %v; want %v", err, errNoDirect)
+		}
+	})
+	t.Run("nil handler answers 404", func(t *testing.T) {
+		w := invoke(t, t.Context(), nil, readFixture(t, "apigw-rest.json"))
+		if w.StatusCode != http.StatusNotFound {
+			t.Errorf("statusCode = %d; want 404", w.StatusCode)
+		}
+	})
+}
+
+// directError stands in for the caller's typed Lambda errors.
+type directError struct{ typ string }
+
+// Error implements error.
+func (e *directError) Error() string { return "direct: " + e.typ }
+
+// TestWrapConcurrent runs every fixture through one wrapped handler from many goroutines;
+// with -race it checks that Wrap is safe for concurrent use.
+func TestWrapConcurrent(t *testing.T) {
+	h := Wrap(echoHandler(), func(context.Context, []byte) ([]byte, error) { return []byte(`{}`), nil })
+	var payloads [][]byte
+	for name := range fixtures {
+		payloads = append(payloads, readFixture(t, name))
+	}
+	for i := range 8 {
+		t.Run("worker", func(t *testing.T) {
+			t.Parallel()
+			for j := range 20 {
+				p := payloads[(i+j)%len(payloads)]
+				out, err := h.Invoke(t.Context(), p)
+				if err != nil || len(out) == 0 {
+					t.Fatalf("Invoke() = %q, %v", out, err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkWrap(b *testing.B) {
+	h := Wrap(echoHandler(), nil)
+	for name := range fixtureRequests {
+		payload := readFixture(b, name)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := h.Invoke(b.Context(), payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
