@@ -1,0 +1,152 @@
+// Command localstack runs the getindustry function end to end on this
+// machine, with no AWS account and no Docker: it builds the bootstrap, starts
+// a WeChat API simulator and a Secrets Manager endpoint on loopback, runs the
+// bootstrap under the real Lambda Runtime Interface Emulator, and invokes it.
+//
+// Usage:
+//
+//	localstack                 invoke every event in events/, then two failure scenarios, then stop
+//	localstack -event FILE     invoke one event file
+//	localstack -serve ADDR     keep serving: plain HTTP on ADDR becomes HTTP API events (like sam local start-api)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/wxindustry/getindustry/internal/rie"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "localstack: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	flags := flag.NewFlagSet("localstack", flag.ContinueOnError)
+	event := flags.String("event", "", "invoke only this event file")
+	serve := flags.String("serve", "", "keep serving HTTP on this address (e.g. 127.0.0.1:3000)")
+	verbose := flags.Bool("v", false, "also print the emulator's and the function's own output")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	root, err := rie.ModuleRoot()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "localstack-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	fmt.Fprintln(stdout, "building bootstrap ...")
+	boot, err := rie.BuildBootstrap(ctx, "./functions/getindustry", tmp)
+	if err != nil {
+		return err
+	}
+	fakes, err := startFakes(*serve != "")
+	if err != nil {
+		return err
+	}
+	defer fakes.close()
+	fmt.Fprintf(stdout, "WeChat simulator on %s, Secrets Manager endpoint on %s\n", fakes.wxURL, fakes.smURL)
+
+	var output io.Writer
+	if *verbose {
+		output = os.Stderr
+	}
+	start := func(env ...string) (*rie.Emulator, error) {
+		return rie.Start(ctx, rie.Options{Bootstrap: boot, Env: append(fakes.env(), env...), Timeout: 10 * time.Second, Output: output})
+	}
+
+	switch {
+	case *serve != "":
+		return serveHTTP(ctx, *serve, start, stdout)
+	case *event != "":
+		return invokeFiles(ctx, start, stdout, *event)
+	}
+	events, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
+	if err != nil {
+		return err
+	}
+	if err := invokeFiles(ctx, start, stdout, eventFiles(events)...); err != nil {
+		return err
+	}
+	return scenarios(ctx, start, stdout)
+}
+
+// eventFiles drops the env-vars file, which is not an event.
+func eventFiles(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if filepath.Base(p) != "env.json" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// invokeFiles invokes each event file in one warm emulator and prints each answer.
+func invokeFiles(ctx context.Context, start func(...string) (*rie.Emulator, error), stdout io.Writer, files ...string) error {
+	if len(files) == 0 {
+		return errors.New("no event files")
+	}
+	emu, err := start()
+	if err != nil {
+		return err
+	}
+	defer emu.Close()
+	for _, f := range files {
+		payload, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if err := invokeAndPrint(ctx, emu, stdout, filepath.Base(f), payload); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scenarios shows two documented failures, each in a fresh emulator: a
+// secret that does not exist, and a secret holding a token WeChat rejects.
+func scenarios(ctx context.Context, start func(...string) (*rie.Emulator, error), stdout io.Writer) error {
+	cases := []struct{ title, secretID string }{
+		{"the token secret does not exist", "getindustry/no-such-secret"},
+		{"the secret holds a token WeChat rejects", wrongSecretID},
+	}
+	for _, c := range cases {
+		emu, err := start("WX_TOKEN_SECRET_ID=" + c.secretID)
+		if err != nil {
+			return err
+		}
+		err = invokeAndPrint(ctx, emu, stdout, "scenario: "+c.title, []byte(`{"rawPath":"/industry","version":"2.0","routeKey":"GET /industry","rawQueryString":"","headers":{},"requestContext":{"http":{"method":"GET","path":"/industry","protocol":"HTTP/1.1","sourceIp":"127.0.0.1"},"stage":"$default","requestId":"scenario","apiId":"local","domainName":"local.execute-api.us-east-1.amazonaws.com"},"isBase64Encoded":false}`))
+		emu.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func invokeAndPrint(ctx context.Context, emu *rie.Emulator, stdout io.Writer, title string, payload []byte) error {
+	status, body, err := emu.Invoke(ctx, payload)
+	if err != nil {
+		return fmt.Errorf("%s: %w\n%s", title, err, emu.Log.Tail(20))
+	}
+	fmt.Fprintf(stdout, "\n== %s (emulator HTTP %d)\n%s\n", title, status, indent(body))
+	return nil
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wxindustry/getindustry/internal/rie"
+	"github.com/wxindustry/getindustry/internal/token/smtest"
+	"github.com/wxindustry/getindustry/internal/wx/wxtest"
+)
+
+// emulatorStack is the built bootstrap under the real Runtime Interface
+// Emulator, talking to the in-process fakes over loopback HTTP.
+type emulatorStack struct {
+	emu *rie.Emulator
+	sim *wxtest.Simulator
+	sm  *smtest.Fake
+}
+
+// e2eDir holds the bootstrap built for the emulator tests; TestMain removes it.
+var e2eDir string
+
+func TestMain(m *testing.M) {
+	var err error
+	if e2eDir, err = os.MkdirTemp("", "getindustry-e2e-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(e2eDir)
+	os.Exit(code)
+}
+
+// buildBootstrap builds the function once per test binary, as SAM does but
+// for this machine's architecture.
+var buildBootstrap = sync.OnceValues(func() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	return rie.BuildBootstrap(ctx, "./functions/getindustry", e2eDir)
+})
+
+func newEmulatorStack(tb testing.TB, env ...string) *emulatorStack {
+	tb.Helper()
+	bin, err := rie.Find()
+	if err != nil {
+		tb.Skip(err)
+	}
+	if testing.Short() {
+		tb.Skip("end-to-end emulator test skipped in -short mode")
+	}
+	s := &emulatorStack{sim: wxtest.NewSimulator(sentinelToken), sm: smtest.NewFake()}
+	wxSrv, smSrv := wxtest.NewServer(s.sim), smtest.NewServer(s.sm)
+	tb.Cleanup(wxSrv.Close)
+	tb.Cleanup(smSrv.Close)
+	s.sm.SetSecret("wx/token", sentinelToken)
+	base := []string{
+		"WX_TOKEN_SECRET_ID=wx/token", "WX_API_BASE_URL=" + wxSrv.URL,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_SESSION_TOKEN=",
+		"AWS_PROFILE=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_LAMBDA_LOG_LEVEL=DEBUG",
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	boot, err := buildBootstrap()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.emu, err = rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: append(base, env...), Timeout: 5 * time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.emu.Close)
+	return s
+}
+
+func (s *emulatorStack) invoke(tb testing.TB, payload []byte) []byte {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	status, out, err := s.emu.Invoke(ctx, payload)
+	if err != nil || status != 200 {
+		tb.Fatalf("emulator Invoke() = %d %s, %v; want HTTP 200\n%s", status, out, err, s.emu.Log.Tail(20))
+	}
+	return out
+}
+
+func TestEmulatorServesEveryEvent(t *testing.T) {
+	s := newEmulatorStack(t)
+	want := wxtest.DefaultIndustry()
+	for _, f := range loadFixtures(t) {
+		t.Run(f.name, func(t *testing.T) {
+			out := s.invoke(t, f.payload)
+			if !f.http {
+				wantIndustry(t, out, want)
+				return
+			}
+			a, body := decodeHTTPAnswer(t, out)
+			if a.StatusCode != 200 {
+				t.Fatalf("answer = %s; want statusCode 200", out)
+			}
+			wantIndustry(t, body, want)
+		})
+	}
+	logs := s.emu.Log.String()
+	noSecretIn(t, "emulator output", logs)
+	if !strings.Contains(logs, "INIT REPORT") && !strings.Contains(logs, "Init Duration") {
+		t.Errorf("no init report in the emulator output:\n%s", s.emu.Log.Tail(20))
+	}
+	checkFunctionLogLines(t, logs)
+}
+
+func TestEmulatorErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      []string
+		payload  string
+		wantType string
+		status   int
+		code     string
+	}{
+		{name: "direct: missing secret", env: []string{"WX_TOKEN_SECRET_ID=wx/none"}, payload: `{}`, wantType: "TokenUnavailable"},
+		{name: "direct: payload not an object", payload: `"industry"`, wantType: "InvalidRequest"},
+		{name: "direct: payload not JSON", payload: `industry please`, wantType: "InvalidRequest"},
+		{name: "http: missing secret", env: []string{"WX_TOKEN_SECRET_ID=wx/none"}, payload: "function-url.json", status: 500, code: "token_unavailable"},
+		{name: "http: unknown path", payload: "function-url.json:/nope", status: 404, code: "invalid_request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newEmulatorStack(t, tt.env...)
+			payload := []byte(tt.payload)
+			if rest, ok := strings.CutPrefix(tt.payload, "function-url.json"); ok {
+				payload = functionURLEvent(t, strings.TrimPrefix(rest, ":"))
+			}
+			out := s.invoke(t, payload)
+			if tt.wantType != "" {
+				var fe struct{ ErrorType, ErrorMessage string }
+				if json.Unmarshal(out, &fe) != nil || fe.ErrorType != tt.wantType || fe.ErrorMessage == "" {
+					t.Errorf("answer = %s; want errorType %s with a message", out, tt.wantType)
+				}
+			} else {
+				a, body := decodeHTTPAnswer(t, out)
+				var eb errorBody
+				if a.StatusCode != tt.status || json.Unmarshal(body, &eb) != nil || eb.Error.Code != tt.code || eb.Error.RequestID == "" {
+					t.Errorf("answer = %s; want %d %s with a request_id", out, tt.status, tt.code)
+				}
+			}
+			// The function keeps serving after a failure.
+			good := s.invoke(t, []byte(`{}`))
+			if tt.env == nil {
+				wantIndustry(t, good, wxtest.DefaultIndustry())
+			}
+			noSecretIn(t, "answer", string(out))
+			noSecretIn(t, "emulator output", s.emu.Log.String())
+		})
+	}
+}
+
+// functionURLEvent returns the Function URL fixture, with its path replaced when path is not empty.
+func functionURLEvent(tb testing.TB, path string) []byte {
+	tb.Helper()
+	for _, f := range loadFixtures(tb) {
+		if f.name != "function-url.json" {
+			continue
+		}
+		if path == "" {
+			return f.payload
+		}
+		var ev map[string]any
+		if err := json.Unmarshal(f.payload, &ev); err != nil {
+			tb.Fatal(err)
+		}
+		ev["rawPath"] = path
+		ev["requestContext"].(map[string]any)["http"].(map[string]any)["path"] = path
+		b, _ := json.Marshal(ev)
+		return b
+	}
+	tb.Fatal("no function-url.json fixture")
+	return nil
+}
+
+// checkFunctionLogLines checks that every line the function printed (lines
+// starting with '{'; the emulator's own lines are plain text) is a JSON
+// record with time, level and msg, and that summaries carry the request id.
+func checkFunctionLogLines(tb testing.TB, logs string) {
+	tb.Helper()
+	n := 0
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.HasPrefix(line, "{") {
+			continue
+		}
+		n++
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			tb.Errorf("function log line is not JSON: %q", line)
+			continue
+		}
+		for _, k := range []string{"time", "level", "msg"} {
+			if _, ok := rec[k]; !ok {
+				tb.Errorf("log line lacks %q: %s", k, line)
+			}
+		}
+		if _, ok := rec["requestId"]; rec["msg"] == "invocation" && !ok {
+			tb.Errorf("summary line lacks requestId: %s", line)
+		}
+	}
+	if n == 0 {
+		tb.Error("the function printed no log lines")
+	}
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/wx"
+)
+
+// industryFunc adapts a function to industryGetter for handler tests.
+type industryFunc func(ctx context.Context) (*wx.Industry, error)
+
+func (f industryFunc) GetIndustry(ctx context.Context) (*wx.Industry, error) { return f(ctx) }
+
+var docIndustry = &wx.Industry{
+	PrimaryIndustry:   wx.Class{FirstClass: "运输与仓储", SecondClass: "快递"},
+	SecondaryIndustry: wx.Class{FirstClass: "IT科技", SecondClass: "互联网|电子商务"},
+}
+
+func newTestEndpoint(err error) *endpoint {
+	return &endpoint{
+		industries: industryFunc(func(context.Context) (*wx.Industry, error) {
+			if err != nil {
+				return nil, err
+			}
+			return docIndustry, nil
+		}),
+		now: func() time.Time { return time.Date(2026, 11, 25, 4, 0, 0, 0, time.UTC) },
+	}
+}
+
+func TestEndpointServeHTTP(t *testing.T) {
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		err        error
+		status     int
+		code       string
+		header     map[string]string
+		emptyBody  bool
+		wantWeChat bool
+	}{
+		{name: "get", method: "GET", path: "/industry", status: 200},
+		{name: "head", method: "HEAD", path: "/industry", status: 200, emptyBody: true},
+		{name: "post", method: "POST", path: "/industry", status: 405, code: "invalid_request", header: map[string]string{"Allow": "GET, HEAD"}},
+		{name: "delete", method: "DELETE", path: "/industry", status: 405, code: "invalid_request"},
+		{name: "unknown path", method: "GET", path: "/industries", status: 404, code: "invalid_request"},
+		{name: "root", method: "GET", path: "/", status: 404, code: "invalid_request"},
+		{name: "busy", method: "GET", path: "/industry", err: &wx.Error{Op: "get_industry", Code: -1, Message: "system error rid: a1", RID: "a1"},
+			status: 503, code: "wechat_busy", header: map[string]string{"Retry-After": "2"}, wantWeChat: true},
+		{name: "daily quota", method: "GET", path: "/industry", err: &wx.Error{Op: "get_industry", Code: 45009, RID: "q"},
+			status: 503, code: "wechat_quota_exceeded", header: map[string]string{"Retry-After": "43200"}, wantWeChat: true},
+		{name: "timeout", method: "GET", path: "/industry", err: wx.ErrTimeout, status: 504, code: "upstream_timeout"},
+		{name: "head error has no body", method: "HEAD", path: "/industry", err: wx.ErrBadResponse, status: 502, code: "upstream_bad_response", emptyBody: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-123"})
+			req := httptest.NewRequest(tt.method, tt.path, nil).WithContext(ctx)
+			rec := httptest.NewRecorder()
+			newTestEndpoint(tt.err).ServeHTTP(rec, req)
+			res := rec.Result()
+
+			if res.StatusCode != tt.status {
+				t.Fatalf("status = %d; want %d (body %s)", res.StatusCode, tt.status, rec.Body)
+			}
+			if ct := res.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type = %q; want application/json", ct)
+			}
+			for k, v := range tt.header {
+				if got := res.Header.Get(k); got != v {
+					t.Errorf("header %s = %q; want %q", k, got, v)
+				}
+			}
+			if tt.emptyBody {
+				if rec.Body.Len() != 0 {
+					t.Errorf("body = %q; want none", rec.Body)
+				}
+				return
+			}
+			if tt.code == "" {
+				var got wx.Industry
+				if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got != *docIndustry {
+					t.Errorf("body = %s (%v); want the industry in WeChat's shape", rec.Body, err)
+				}
+				return
+			}
+			var body errorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatalf("error body %s: %v", rec.Body, err)
+			}
+			if body.Error.Code != tt.code || body.Error.RequestID != "req-123" || body.Error.Message == "" {
+				t.Errorf("error = %+v; want code %s, request_id req-123 and a message", body.Error, tt.code)
+			}
+			if tt.wantWeChat != (body.Error.WeChatErrcode != 0 && body.Error.WeChatRID != "") {
+				t.Errorf("error = %+v; wechat fields present = %v, want %v", body.Error, !tt.wantWeChat, tt.wantWeChat)
+			}
+		})
+	}
+}
+
+func TestEndpointDirect(t *testing.T) {
+	tests := []struct {
+		name     string
+		payload  string
+		err      error
+		wantType string
+	}{
+		{name: "empty object", payload: `{}`},
+		{name: "object with fields", payload: ` {"source":"step-functions"} `},
+		{name: "string", payload: `"industry"`, wantType: "InvalidRequest"},
+		{name: "array", payload: `[]`, wantType: "InvalidRequest"},
+		{name: "number", payload: `42`, wantType: "InvalidRequest"},
+		{name: "null", payload: `null`, wantType: "InvalidRequest"},
+		{name: "not json", payload: `{industry`, wantType: "InvalidRequest"},
+		{name: "empty", payload: ``, wantType: "InvalidRequest"},
+		{name: "token rejected", payload: `{}`, err: &wx.Error{Code: 40001}, wantType: "WeChatTokenInvalid"},
+		{name: "internal", payload: `{}`, err: errors.New("boom"), wantType: "Internal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := newTestEndpoint(tt.err).direct(context.Background(), []byte(tt.payload))
+			if tt.wantType == "" {
+				var got wx.Industry
+				if err != nil || json.Unmarshal(out, &got) != nil || got != *docIndustry {
+					t.Fatalf("direct() = %s, %v; want the industry", out, err)
+				}
+				return
+			}
+			var ie messages.InvokeResponse_Error
+			if !errors.As(err, &ie) || ie.Type != tt.wantType || ie.Message == "" {
+				t.Fatalf("direct() err = %#v; want an InvokeResponse_Error of type %s", err, tt.wantType)
+			}
+		})
+	}
+}
+
+func TestWithAnswerReserve(t *testing.T) {
+	tests := []struct {
+		remaining, reserve time.Duration
+	}{
+		{10 * time.Second, 500 * time.Millisecond},
+		{2 * time.Second, 200 * time.Millisecond},
+		{100 * time.Millisecond, 50 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		deadline := time.Now().Add(tt.remaining)
+		parent, cancel := context.WithDeadline(context.Background(), deadline)
+		ctx, cancel2 := withAnswerReserve(parent)
+		got, _ := ctx.Deadline()
+		// The reserve is computed from the time left when called, a hair under tt.remaining.
+		if d := deadline.Sub(got); d > tt.reserve || d < tt.reserve-5*time.Millisecond {
+			t.Errorf("remaining %v: reserve = %v; want about %v", tt.remaining, d, tt.reserve)
+		}
+		cancel2()
+		cancel()
+	}
+}

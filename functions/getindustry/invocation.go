@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/wxindustry/getindustry/internal/lambdahttp"
+	"github.com/wxindustry/getindustry/internal/wx"
+)
+
+// invocation is what one invoke did, filled in as it goes and logged once
+// when it ends. Only the goroutine serving the invoke touches it.
+type invocation struct {
+	start     time.Time
+	coldStart bool
+	method    string
+	path      string
+	status    int       // HTTP status, for HTTP-shaped events
+	err       *apiError // the failure as answered, if any
+	cause     error     // the underlying error, logged (redacted) and never answered
+	trace     wx.Trace  // filled by the WeChat client
+}
+
+type invocationKey struct{}
+
+// invocationFrom returns the invocation record in ctx, or a throwaway one so
+// that handlers can run outside an instrumented invoke (as in unit tests).
+func invocationFrom(ctx context.Context) *invocation {
+	if inv, ok := ctx.Value(invocationKey{}).(*invocation); ok {
+		return inv
+	}
+	return &invocation{}
+}
+
+// instrumented is the outermost lambda.Handler: it bounds the invoke by the
+// Lambda deadline less a reserve for writing the answer, turns any panic into
+// an Internal error, and logs one summary line per invoke. It is safe for
+// concurrent use (AWS_LAMBDA_MAX_CONCURRENCY > 1).
+type instrumented struct {
+	next lambda.Handler
+	log  *slog.Logger
+	warm atomic.Bool // false until the first invoke has begun
+}
+
+// Invoke implements lambda.Handler.
+func (h *instrumented) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
+	inv := &invocation{start: time.Now(), coldStart: !h.warm.Swap(true)}
+	ctx = context.WithValue(ctx, invocationKey{}, inv)
+	ctx = wx.WithTrace(ctx, &inv.trace)
+	ctx, cancel := withAnswerReserve(ctx)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			h.log.LogAttrs(ctx, slog.LevelError, "panic recovered", slog.Any("panic", r))
+			inv.err = &apiError{Status: 500, Code: "internal", Type: "Internal", Message: "internal error"}
+			out, err = nil, messages.InvokeResponse_Error{Type: inv.err.Type, Message: inv.err.Message}
+		}
+		h.logSummary(ctx, inv)
+	}()
+	return h.next.Invoke(ctx, payload)
+}
+
+// withAnswerReserve shortens the invoke deadline so that, whatever an
+// upstream does, the function still has time to write its answer: a tenth
+// of the remaining time, between 50 ms and 500 ms.
+func withAnswerReserve(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	reserve := min(max(time.Until(deadline)/10, 50*time.Millisecond), 500*time.Millisecond)
+	return context.WithDeadline(ctx, deadline.Add(-reserve))
+}
+
+// logSummary writes the one line that describes an invoke.
+func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
+	shape, _ := lambdahttp.ShapeFromContext(ctx)
+	attrs := []slog.Attr{
+		slog.String("event_shape", string(shape)),
+		slog.Bool("cold_start", inv.coldStart),
+		slog.Int("attempts", inv.trace.Attempts),
+		slog.Bool("token_retried", inv.trace.TokenRetried),
+		slog.Float64("duration_ms", ms(time.Since(inv.start))),
+		slog.Float64("wechat_ms", ms(inv.trace.Duration)),
+		slog.Float64("token_ms", ms(inv.trace.TokenDuration)),
+	}
+	if inv.method != "" {
+		attrs = append(attrs, slog.String("method", inv.method), slog.String("path", inv.path))
+	}
+	if inv.status != 0 {
+		attrs = append(attrs, slog.Int("status", inv.status))
+	}
+	level := slog.LevelInfo
+	if e := inv.err; e != nil {
+		level = slog.LevelWarn
+		if e.Status >= 500 {
+			level = slog.LevelError
+		}
+		attrs = append(attrs, slog.String("error_code", e.Code), slog.String("error_type", e.Type))
+		if e.WeChatCode != 0 {
+			attrs = append(attrs, slog.Int("wx_errcode", e.WeChatCode), slog.String("wx_rid", e.RID))
+		}
+		if inv.cause != nil {
+			attrs = append(attrs, slog.String("cause", wx.Redact(inv.cause.Error())))
+		}
+	}
+	h.log.LogAttrs(ctx, level, "invocation", attrs...)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,69 @@
+// Command getindustry is the AWS Lambda function that returns a WeChat
+// Official Account's industry settings. main only wires the parts together;
+// the logic lives in packages that tests drive without a Lambda runtime.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/wxindustry/getindustry/internal/lambdahttp"
+	"github.com/wxindustry/getindustry/internal/token"
+	"github.com/wxindustry/getindustry/internal/wx"
+)
+
+func main() {
+	start := func(h lambda.Handler) { lambda.Start(h) }
+	if err := run(context.Background(), os.Getenv, os.Stdout, start); err != nil {
+		fmt.Fprintf(os.Stderr, "getindustry: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run builds everything once per cold start and hands the handler to start.
+// A bad setting fails here with one log line naming the variable.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
+	log := newLogger(stdout, logLevel(getenv("AWS_LAMBDA_LOG_LEVEL")))
+	cfg, err := parseConfig(getenv)
+	if err != nil {
+		log.Error("cold start failed", "error", err.Error())
+		return err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(secretsRetryer))
+	if err != nil {
+		return fmt.Errorf("load AWS configuration: %w", err)
+	}
+	tokens, err := token.NewSource(secretsmanager.NewFromConfig(awsCfg), token.Options{
+		SecretID: cfg.SecretID,
+		Field:    cfg.SecretField,
+		TTL:      cfg.TokenTTL,
+		Logger:   log,
+	})
+	if err != nil {
+		return fmt.Errorf("token source: %w", err)
+	}
+	client, err := wx.NewClient(cfg.BaseURL, tokens, wx.Options{AttemptTimeout: cfg.HTTPTimeout, Logger: log})
+	if err != nil {
+		return fmt.Errorf("WX_API_BASE_URL: %w", err)
+	}
+	ep := &endpoint{industries: client, now: time.Now}
+	start(&instrumented{next: lambdahttp.Wrap(ep, ep.direct), log: log})
+	return nil
+}
+
+// secretsRetryer is the SDK's own standard retryer (throttling, 5xx and
+// connection errors), kept short: a token read must fit in the invoke.
+func secretsRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.MaxBackoff = 500 * time.Millisecond
+	})
+}

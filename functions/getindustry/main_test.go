@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/token/smtest"
+	"github.com/wxindustry/getindustry/internal/wx/wxtest"
+)
+
+// sentinelToken must never appear in any output.
+const sentinelToken = "SENTINEL-TOKEN-5f3c9a"
+
+// stack is the function built by run against in-process fakes.
+type stack struct {
+	handler lambda.Handler
+	sim     *wxtest.Simulator
+	sm      *smtest.Fake
+	logs    *syncBuffer
+}
+
+// newStack runs the composition root with a map-backed environment pointed
+// at the WeChat simulator and the Secrets Manager fake, and captures the
+// handler it would give lambda.Start.
+func newStack(tb testing.TB, env map[string]string) *stack {
+	tb.Helper()
+	s := &stack{sim: wxtest.NewSimulator(sentinelToken), sm: smtest.NewFake(), logs: &syncBuffer{}}
+	wxSrv, smSrv := wxtest.NewServer(s.sim), smtest.NewServer(s.sm)
+	tb.Cleanup(wxSrv.Close)
+	tb.Cleanup(smSrv.Close)
+	s.sm.SetSecret("wx/token", `{"access_token":"`+sentinelToken+`","expires_at":"2999-01-01T00:00:00Z"}`)
+	setAWSEnv(tb, smSrv.URL)
+
+	vars := map[string]string{"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL}
+	for k, v := range env {
+		vars[k] = v
+	}
+	err := run(context.Background(), func(k string) string { return vars[k] }, s.logs,
+		func(h lambda.Handler) { s.handler = h })
+	if err != nil {
+		tb.Fatalf("run() = %v", err)
+	}
+	if s.handler == nil {
+		tb.Fatal("run() did not start a handler")
+	}
+	return s
+}
+
+// setAWSEnv gives the SDK what Lambda gives it: a region, credentials, and
+// here the endpoint override that points it at the fake.
+func setAWSEnv(tb testing.TB, endpoint string) {
+	tb.Helper()
+	if t, ok := tb.(interface{ Setenv(k, v string) }); ok {
+		for k, v := range map[string]string{
+			"AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint, "AWS_REGION": "us-east-1",
+			"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_SESSION_TOKEN": "",
+			"AWS_PROFILE": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+		} {
+			t.Setenv(k, v)
+		}
+	}
+}
+
+// invoke calls the handler the way the aws-lambda-go runtime loop does.
+func (s *stack) invoke(tb testing.TB, payload []byte) ([]byte, error) {
+	tb.Helper()
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-test"})
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return s.handler.Invoke(ctx, payload)
+}
+
+func TestRunServesEveryEvent(t *testing.T) {
+	s := newStack(t, nil)
+	want := wxtest.DefaultIndustry()
+	for _, f := range loadFixtures(t) {
+		t.Run(f.name, func(t *testing.T) {
+			out, err := s.invoke(t, f.payload)
+			if err != nil {
+				t.Fatalf("Invoke() err = %v", err)
+			}
+			if !f.http {
+				wantIndustry(t, out, want)
+				return
+			}
+			a, body := decodeHTTPAnswer(t, out)
+			if a.StatusCode != 200 || !strings.HasPrefix(a.header("Content-Type"), "application/json") {
+				t.Fatalf("answer = %d %v; want 200 application/json", a.StatusCode, a.Headers)
+			}
+			wantIndustry(t, body, want)
+		})
+	}
+	noSecretIn(t, "logs", s.logs.String())
+}
+
+func TestRunFailures(t *testing.T) {
+	tests := []struct {
+		name     string
+		prepare  func(s *stack)
+		env      map[string]string
+		status   int
+		code     string
+		wantType string
+	}{
+		{name: "secret not found", env: map[string]string{"WX_TOKEN_SECRET_ID": "wx/missing"},
+			status: 500, code: "token_unavailable", wantType: "TokenUnavailable"},
+		{name: "secret holds a token WeChat rejects", prepare: func(s *stack) { s.sim.SetTokens("another-token") },
+			status: 502, code: "wechat_token_invalid", wantType: "WeChatTokenInvalid"},
+		{name: "json secret without the field", env: map[string]string{"WX_TOKEN_SECRET_FIELD": "token"},
+			status: 500, code: "token_unavailable", wantType: "TokenUnavailable"},
+		{name: "daily quota", prepare: func(s *stack) { s.sim.Script(wxtest.Fault{Errcode: 45009}) },
+			status: 503, code: "wechat_quota_exceeded", wantType: "WeChatQuotaExceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, f := range loadFixtures(t) {
+				s := newStack(t, tt.env)
+				if tt.prepare != nil {
+					tt.prepare(s)
+				}
+				out, err := s.invoke(t, f.payload)
+				if !f.http {
+					var ie messages.InvokeResponse_Error
+					if !errors.As(err, &ie) || ie.Type != tt.wantType {
+						t.Errorf("%s: Invoke() = %s, %#v; want errorType %s", f.name, out, err, tt.wantType)
+					}
+				} else {
+					if err != nil {
+						t.Fatalf("%s: Invoke() err = %v; HTTP events always get a response", f.name, err)
+					}
+					a, body := decodeHTTPAnswer(t, out)
+					var eb errorBody
+					if a.StatusCode != tt.status || json.Unmarshal(body, &eb) != nil || eb.Error.Code != tt.code || eb.Error.RequestID != "req-test" {
+						t.Errorf("%s: answer = %d %s; want %d with code %s", f.name, a.StatusCode, body, tt.status, tt.code)
+					}
+				}
+				noSecretIn(t, "answer", string(out))
+				noSecretIn(t, "logs", s.logs.String())
+			}
+		})
+	}
+}
+
+func TestRunRejectsBadConfiguration(t *testing.T) {
+	var logs bytes.Buffer
+	started := false
+	err := run(context.Background(), func(k string) string {
+		return map[string]string{"WX_HTTP_TIMEOUT": "fast"}[k]
+	}, &logs, func(lambda.Handler) { started = true })
+	if err == nil || started {
+		t.Fatalf("run() = %v, started %v; want an error and no handler", err, started)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "WX_TOKEN_SECRET_ID") || !strings.Contains(lines[0], "WX_HTTP_TIMEOUT") {
+		t.Errorf("logs = %q; want one line naming each bad variable", logs.String())
+	}
+	var rec map[string]any
+	if json.Unmarshal([]byte(lines[0]), &rec) != nil || rec["level"] != "ERROR" {
+		t.Errorf("log line %q is not a JSON error record", lines[0])
+	}
+}
+
+func TestRunLogsOneSummaryPerInvoke(t *testing.T) {
+	s := newStack(t, nil)
+	fixtures := loadFixtures(t)
+	for _, f := range fixtures {
+		s.invoke(t, f.payload)
+	}
+	var summaries int
+	for _, line := range strings.Split(strings.TrimSpace(s.logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", line, err)
+		}
+		for _, k := range []string{"time", "level", "msg", "requestId"} {
+			if _, ok := rec[k]; !ok && rec["msg"] == "invocation" {
+				t.Errorf("summary %q lacks %q", line, k)
+			}
+		}
+		if rec["msg"] == "invocation" {
+			summaries++
+		}
+	}
+	if summaries != len(fixtures) {
+		t.Errorf("%d summary lines for %d invokes; want one each", summaries, len(fixtures))
+	}
+}
+
+func noSecretIn(tb testing.TB, what, s string) {
+	tb.Helper()
+	if strings.Contains(s, sentinelToken) {
+		tb.Errorf("%s contain the access token:\n%s", what, s)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
