@@ -3,7 +3,12 @@
 // from a TokenSource, retries transient failures with exponential backoff and
 // full jitter inside the caller's deadline, re-reads the token once when WeChat
 // rejects it, and reports failures as *Error (errcode or HTTP status) or as the
-// sentinels ErrBadResponse, ErrTimeout and ErrUnavailable. The access_token
+// sentinels ErrBadResponse, ErrTimeout and ErrUnavailable. Retries never
+// outlive the caller's deadline: when the time left is shorter than the
+// backoff wait plus one AttemptTimeout, the client still waits and makes one
+// final attempt, its timeout shrunk to what remains, if at least 50ms (or
+// AttemptTimeout, when smaller) remain after the wait; otherwise it returns
+// the last error at once instead of sleeping. The access_token
 // never appears in an error string or a log line: URLs inside errors are
 // rebuilt with access_token=REDACTED (see Redact). A Client is safe for
 // concurrent use. See
