@@ -1,6 +1,7 @@
 package wxtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -157,11 +158,14 @@ func (s *Simulator) normalReply(r *http.Request) reply {
 	case !s.tokens[tok[0]]:
 		return errcodeReply(r, wx.CodeInvalidCredential)
 	}
-	body, err := json.Marshal(s.industry)
-	if err != nil {
+	// WeChat does not HTML-escape its JSON; neither does the simulator.
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s.industry); err != nil {
 		return errcodeReply(r, wx.CodeBusy)
 	}
-	return reply{status: http.StatusOK, contentType: ContentTypeJSON, body: body}
+	return reply{status: http.StatusOK, contentType: ContentTypeJSON, body: bytes.TrimSuffix(body.Bytes(), []byte("\n"))}
 }
 
 // errcodeReply is WeChat's HTTP 200 error answer for code, with a random rid.
