@@ -1,0 +1,636 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"debug/elf"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7"
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/serverless"
+	"github.com/awslabs/goformation/v7/intrinsics"
+)
+
+// tplRoot is the repository root seen from this package's directory.
+const tplRoot = "../.."
+
+// tplSDKEnv lists the environment variables the template may set that the
+// code does not read itself: the AWS SDK reads them (an empty value means
+// the SDK default).
+var tplSDKEnv = map[string]bool{"AWS_ENDPOINT_URL_SECRETS_MANAGER": true}
+
+// tplPseudo are the pseudo parameters the resolver knows.
+var tplPseudo = map[string]string{
+	"AWS::Region": "us-east-1", "AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws",
+	"AWS::AccountId": "123456789012", "AWS::StackName": "getindustry-test",
+}
+
+// tplRaw reads template.yaml with goformation's YAML reader, which turns the
+// short-form tags (!Ref, !If, !Sub, ...) into their long form, and leaves
+// every intrinsic function unresolved.
+func tplRaw(tb testing.TB) map[string]any {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(tplRoot, "template.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	js, err := intrinsics.ProcessYAML(data, &intrinsics.ProcessorOptions{NoProcess: true})
+	if err != nil {
+		tb.Fatalf("template.yaml: %v", err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(js, &raw); err != nil {
+		tb.Fatal(err)
+	}
+	return raw
+}
+
+// tplResolver evaluates intrinsic functions the way CloudFormation would
+// for one set of parameter values. A Ref to a resource becomes "ref:Name"
+// and a GetAtt "getatt:Name.Attr"; AWS::NoValue removes the property.
+type tplResolver struct {
+	tb         testing.TB
+	params     map[string]any
+	conditions map[string]any
+	resources  map[string]any
+}
+
+// tplResolve resolves the template for the given parameter overrides and
+// returns it both as plain JSON-shaped data and typed by goformation.
+// Resources and outputs whose condition is false are left out.
+func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cloudformation.Template) {
+	tb.Helper()
+	raw := tplRaw(tb)
+	r := &tplResolver{tb: tb, params: map[string]any{}, conditions: tplMap(raw["Conditions"]), resources: tplMap(raw["Resources"])}
+	for name, p := range tplMap(raw["Parameters"]) {
+		v, ok := tplMap(p)["Default"]
+		if o, set := overrides[name]; set {
+			v, ok = o, true
+		}
+		if !ok {
+			tb.Fatalf("parameter %s has no default and no value", name)
+		}
+		if tplMap(p)["Type"] == "Number" {
+			f, err := strconv.ParseFloat(fmt.Sprint(v), 64)
+			if err != nil {
+				tb.Fatalf("parameter %s = %v: not a number", name, v)
+			}
+			v = f
+		}
+		r.params[name] = v
+	}
+	out := maps.Clone(raw)
+	for _, section := range []string{"Resources", "Outputs"} {
+		resolved := map[string]any{}
+		for name, item := range tplMap(raw[section]) {
+			if c, ok := tplMap(item)["Condition"].(string); ok && !r.cond(c) {
+				continue
+			}
+			resolved[name], _ = r.value(item)
+		}
+		out[section] = resolved
+	}
+	js, err := json.Marshal(out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// goformation v7.14.9's SAM schema predates these properties and rejects
+	// unknown ones, so its copy goes without them; tests read them from out.
+	var forTyping map[string]any
+	if err := json.Unmarshal(js, &forTyping); err != nil {
+		tb.Fatal(err)
+	}
+	for _, p := range [][]string{{"GetIndustryFunction", "Properties", "LoggingConfig"}, {"IndustryApi", "Properties", "Auth", "EnableIamAuthorizer"}} {
+		delete(tplMap(tplPath(forTyping["Resources"], p[:len(p)-1]...)), p[len(p)-1])
+	}
+	if js, err = json.Marshal(forTyping); err != nil {
+		tb.Fatal(err)
+	}
+	typed, err := goformation.ParseJSONWithOptions(js, &intrinsics.ProcessorOptions{NoProcess: true})
+	if err != nil {
+		tb.Fatalf("goformation: %v", err)
+	}
+	return out, typed
+}
+
+// value resolves v; ok is false when v is AWS::NoValue.
+func (r *tplResolver) value(v any) (res any, ok bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		if len(v) == 1 {
+			for fn, arg := range v {
+				switch fn {
+				case "Ref":
+					return r.ref(arg.(string))
+				case "Fn::If":
+					args := arg.([]any)
+					if r.cond(args[0].(string)) {
+						return r.value(args[1])
+					}
+					return r.value(args[2])
+				case "Fn::Sub":
+					return r.sub(arg), true
+				case "Fn::GetAtt":
+					return "getatt:" + r.getAtt(arg), true
+				}
+				if strings.HasPrefix(fn, "Fn::") {
+					r.tb.Fatalf("resolver: %s is not supported; extend tplResolver", fn)
+				}
+			}
+		}
+		out := map[string]any{}
+		for k, x := range v {
+			if x, ok := r.value(x); ok {
+				out[k] = x
+			}
+		}
+		return out, true
+	case []any:
+		out := []any{}
+		for _, x := range v {
+			if x, ok := r.value(x); ok {
+				out = append(out, x)
+			}
+		}
+		return out, true
+	}
+	return v, true
+}
+
+func (r *tplResolver) ref(name string) (any, bool) {
+	if name == "AWS::NoValue" {
+		return nil, false
+	}
+	if v, ok := tplPseudo[name]; ok {
+		return v, true
+	}
+	if v, ok := r.params[name]; ok {
+		return v, true
+	}
+	res, ok := r.resources[name]
+	if !ok {
+		r.tb.Fatalf("Ref %s: no such parameter or resource", name)
+	}
+	if c, ok := tplMap(res)["Condition"].(string); ok && !r.cond(c) {
+		r.tb.Errorf("Ref %s: the resource's condition %s is false here", name, c)
+	}
+	return "ref:" + name, true
+}
+
+func (r *tplResolver) getAtt(arg any) string {
+	s, _ := arg.(string) // !GetAtt Name.Attr; the list form is not used
+	if _, ok := r.resources[strings.SplitN(s, ".", 2)[0]]; !ok {
+		r.tb.Fatalf("GetAtt %v: no such resource", arg)
+	}
+	return s
+}
+
+var tplSubVar = regexp.MustCompile(`\$\{([^!}][^}]*)\}`)
+
+func (r *tplResolver) sub(arg any) string {
+	s, ok := arg.(string) // the list form with variables is not used
+	if !ok {
+		r.tb.Fatalf("Fn::Sub %v: only the string form is supported", arg)
+	}
+	return tplSubVar.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[2 : len(m)-1]
+		if strings.Contains(name, ".") {
+			return "getatt:" + r.getAtt(name)
+		}
+		v, _ := r.ref(name)
+		return fmt.Sprint(v)
+	})
+}
+
+// cond evaluates the named condition.
+func (r *tplResolver) cond(name string) bool {
+	expr, ok := r.conditions[name]
+	if !ok {
+		r.tb.Fatalf("condition %s is not defined", name)
+	}
+	return r.boolean(expr)
+}
+
+func (r *tplResolver) boolean(expr any) bool {
+	for fn, arg := range tplMap(expr) {
+		args, _ := arg.([]any)
+		switch fn {
+		case "Condition":
+			return r.cond(arg.(string))
+		case "Fn::Equals":
+			a, _ := r.value(args[0])
+			b, _ := r.value(args[1])
+			return fmt.Sprint(a) == fmt.Sprint(b)
+		case "Fn::Not":
+			return !r.boolean(args[0])
+		}
+	}
+	r.tb.Fatalf("condition expression %v is not supported", expr)
+	return false
+}
+
+// tplDeref returns *p, or the zero value when p is nil.
+func tplDeref[T any](p *T) (v T) {
+	if p != nil {
+		v = *p
+	}
+	return v
+}
+
+func tplMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// tplPath walks nested maps along keys.
+func tplPath(v any, keys ...string) any {
+	for _, k := range keys {
+		v = tplMap(v)[k]
+	}
+	return v
+}
+
+// tplConditionRefs collects every condition name used anywhere in v.
+func tplConditionRefs(v any, into map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if s, ok := x.(string); ok && k == "Condition" {
+				into[s] = true
+			}
+			if args, ok := x.([]any); ok && k == "Fn::If" && len(args) == 3 {
+				into[fmt.Sprint(args[0])] = true
+			}
+			tplConditionRefs(x, into)
+		}
+	case []any:
+		for _, x := range v {
+			tplConditionRefs(x, into)
+		}
+	}
+}
+
+func TestTemplateConditionsAreDefinedAndUsed(t *testing.T) {
+	raw := tplRaw(t)
+	used := map[string]bool{}
+	tplConditionRefs(raw, used)
+	defined := tplMap(raw["Conditions"])
+	for name := range used {
+		if _, ok := defined[name]; !ok {
+			t.Errorf("condition %s is referenced but not defined", name)
+		}
+	}
+	for name := range defined {
+		if !used[name] {
+			t.Errorf("condition %s is defined but never used", name)
+		}
+	}
+}
+
+// tplCase is one set of stack parameters and what the deployed stack must then be.
+type tplCase struct {
+	name     string
+	params   map[string]string
+	secretID string // WX_TOKEN_SECRET_ID, the policy's SecretArn and the TokenSecretArn output
+	security []any  // the OpenAPI security of GET /industry
+	reserved *int
+	tracing  string
+	actions  []string // alarm and OK actions
+	ns       string   // namespace of the function's own metrics
+}
+
+var tplCases = []tplCase{
+	{
+		name: "defaults", secretID: "ref:TokenSecret", tracing: "Disabled", ns: "GetIndustry",
+		security: []any{map[string]any{"AWS_IAM": []any{}}},
+	},
+	{
+		name: "existing secret, public API, reserved, traced, alarm topic",
+		params: map[string]string{
+			"TokenSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:wx-token-AbCdEf",
+			"ApiAuth":        "NONE", "ReservedConcurrency": "5", "Tracing": "Active", "LogLevel": "WARN",
+			"AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:ops", "MetricsNamespace": "WeChat/Prod",
+		},
+		secretID: "arn:aws:secretsmanager:us-east-1:123456789012:secret:wx-token-AbCdEf",
+		security: []any{}, reserved: new(5), tracing: "Active",
+		actions: []string{"arn:aws:sns:us-east-1:123456789012:ops"}, ns: "WeChat/Prod",
+	},
+}
+
+func TestTemplateResolves(t *testing.T) {
+	for _, tc := range tplCases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, tpl := tplResolve(t, tc.params)
+			fn, err := tpl.GetServerlessFunctionWithName("GetIndustryFunction")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tplCheckResources(t, out, tpl, fn, tc)
+			tplCheckEnv(t, fn.Environment.Variables, tc)
+			tplCheckAlarms(t, tpl, tc)
+		})
+	}
+}
+
+// tplCheckResources checks the function, its policy, its route and the
+// secret and outputs that depend on the parameters.
+func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Template, fn *serverless.Function, tc tplCase) {
+	t.Helper()
+	res := func(keys ...string) any { return tplPath(out["Resources"], keys...) }
+	fnProp := func(key string) any { return res("GetIndustryFunction", "Properties", key) }
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"function Runtime", tplDeref(fn.Runtime), "provided.al2023"},
+		{"function Architectures", fn.Architectures, []string{"arm64"}},
+		{"function Handler", tplDeref(fn.Handler), "bootstrap"},
+		{"function CodeUri", fnProp("CodeUri"), "."},
+		{"function MemorySize", tplDeref(fn.MemorySize), 128},
+		{"function Timeout", tplDeref(fn.Timeout), 10},
+		{"function Metadata BuildMethod", fn.AWSCloudFormationMetadata["BuildMethod"], "makefile"},
+		{"function Tracing", tplDeref(fn.Tracing), tc.tracing},
+		{"function ReservedConcurrentExecutions", fn.ReservedConcurrentExecutions, tc.reserved},
+		{"function LoggingConfig", fnProp("LoggingConfig"), map[string]any{
+			"LogFormat": "JSON", "ApplicationLogLevel": cmp.Or(tc.params["LogLevel"], "INFO"), "SystemLogLevel": "INFO"}},
+		{"function Role", fnProp("Role"), nil},
+		{"function Policies", fnProp("Policies"), []any{map[string]any{
+			"AWSSecretsManagerGetSecretValuePolicy": map[string]any{"SecretArn": tc.secretID}}}},
+		{"function Events", fnProp("Events"), map[string]any{"GetIndustry": map[string]any{"Type": "HttpApi",
+			"Properties": map[string]any{"ApiId": "ref:IndustryApi", "Path": "/industry", "Method": "GET"}}}},
+		{"IndustryApi Type", res("IndustryApi", "Type"), "AWS::Serverless::HttpApi"},
+		{"IndustryApi EnableIamAuthorizer", res("IndustryApi", "Properties", "Auth", "EnableIamAuthorizer"), true},
+		{"IndustryApi GET /industry security", res("IndustryApi", "Properties", "DefinitionBody",
+			"paths", "/industry", "get", "security"), tc.security},
+		{"IndustryApi DefaultRouteSettings", res("IndustryApi", "Properties", "DefaultRouteSettings"),
+			map[string]any{"ThrottlingBurstLimit": 20.0, "ThrottlingRateLimit": 10.0}},
+		{"TokenSecret", res("TokenSecret", "Type") != nil, tc.secretID == "ref:TokenSecret"},
+		{"TokenSecret value", res("TokenSecret", "Properties", "SecretString") != nil ||
+			res("TokenSecret", "Properties", "GenerateSecretString") != nil, false},
+		{"Outputs", []any{tpl.Outputs["IndustryApiUrl"].Value, tpl.Outputs["GetIndustryFunctionArn"].Value,
+			tpl.Outputs["TokenSecretArn"].Value}, []any{"https://ref:IndustryApi.execute-api.us-east-1.amazonaws.com/industry",
+			"getatt:GetIndustryFunction.Arn", tc.secretID}},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s = %#v; want %#v", c.what, c.got, c.want)
+		}
+	}
+}
+
+// tplCheckEnv checks the function's environment against envVars, the list
+// parseConfig reads, and that parseConfig accepts it.
+func tplCheckEnv(t *testing.T, env map[string]string, tc tplCase) {
+	t.Helper()
+	for _, e := range envVars {
+		v, ok := env[e.Name]
+		switch {
+		case !ok:
+			t.Errorf("Environment lacks %s", e.Name)
+		case e.Required && v == "":
+			t.Errorf("Environment %s is empty but required", e.Name)
+		case tc.params == nil && !e.Required && v != e.Default:
+			t.Errorf("Environment %s = %q with default parameters; want the code's default %q", e.Name, v, e.Default)
+		}
+	}
+	for name := range env {
+		if !tplSDKEnv[name] && !slices.ContainsFunc(envVars, func(e envVar) bool { return e.Name == name }) {
+			t.Errorf("Environment sets %s, which neither the code (envVars) nor the SDK reads", name)
+		}
+	}
+	c, err := parseConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("parseConfig(template environment) = %v", err)
+	}
+	if c.SecretID != tc.secretID || c.MetricsNS != tc.ns {
+		t.Errorf("parseConfig: SecretID, MetricsNS = %q, %q; want %q, %q", c.SecretID, c.MetricsNS, tc.secretID, tc.ns)
+	}
+}
+
+// tplCheckAlarms checks every alarm against the metric contract: Lambda's
+// own Errors and Throttles, and the function's EMF metric Errors, whose
+// Service dimension is the function name (Ref of the function).
+func tplCheckAlarms(t *testing.T, tpl *cloudformation.Template, tc tplCase) {
+	t.Helper()
+	fnDim := map[string]string{"FunctionName": "ref:GetIndustryFunction"}
+	emf := func(code string) map[string]string {
+		return map[string]string{"Service": "ref:GetIndustryFunction", "ErrorCode": code}
+	}
+	want := []struct {
+		ns, metric string
+		dims       map[string]string
+		threshold  float64
+		op         string
+	}{
+		{"AWS/Lambda", "Errors", fnDim, 0, "GreaterThanThreshold"},
+		{"AWS/Lambda", "Throttles", fnDim, 0, "GreaterThanThreshold"},
+		{tc.ns, "Errors", emf("wechat_token_invalid"), 1, "GreaterThanOrEqualToThreshold"},
+		{tc.ns, "Errors", emf("wechat_quota_exceeded"), 1, "GreaterThanOrEqualToThreshold"},
+		{tc.ns, "Errors", emf("token_unavailable"), 1, "GreaterThanOrEqualToThreshold"},
+	}
+	alarms := tpl.GetAllCloudWatchAlarmResources()
+	if len(alarms) != len(want) {
+		t.Errorf("template has %d alarms; want %d", len(alarms), len(want))
+	}
+	for _, w := range want {
+		found := 0
+		for name, a := range alarms {
+			dims := map[string]string{}
+			for _, d := range a.Dimensions {
+				dims[d.Name] = d.Value
+			}
+			if tplDeref(a.Namespace) != w.ns || tplDeref(a.MetricName) != w.metric || !maps.Equal(dims, w.dims) {
+				continue
+			}
+			found++
+			got := fmt.Sprint(tplDeref(a.Statistic), tplDeref(a.Period), a.EvaluationPeriods, tplDeref(a.Threshold), a.ComparisonOperator, tplDeref(a.TreatMissingData))
+			if exp := fmt.Sprint("Sum", 300, 1, w.threshold, w.op, "notBreaching"); got != exp {
+				t.Errorf("alarm %s: %s; want %s", name, got, exp)
+			}
+			if !slices.Equal(a.AlarmActions, tc.actions) || !slices.Equal(a.OKActions, tc.actions) {
+				t.Errorf("alarm %s actions = %q, %q; want %q", name, a.AlarmActions, a.OKActions, tc.actions)
+			}
+		}
+		if found != 1 {
+			t.Errorf("%d alarms on %s %s %v; want 1", found, w.ns, w.metric, w.dims)
+		}
+	}
+}
+
+func TestTemplateEnvFile(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(tplRoot, "events", "env.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file map[string]map[string]string
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatalf("events/env.json: %v", err)
+	}
+	if len(file) != 1 || file["GetIndustryFunction"] == nil {
+		t.Fatalf("events/env.json functions = %v; want only GetIndustryFunction", slices.Collect(maps.Keys(file)))
+	}
+	_, tpl := tplResolve(t, nil)
+	fn, err := tpl.GetServerlessFunctionWithName("GetIndustryFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := maps.Clone(fn.Environment.Variables)
+	for k, v := range file["GetIndustryFunction"] {
+		// sam local only overrides variables the template declares.
+		if _, ok := env[k]; !ok {
+			t.Errorf("events/env.json sets %s, which the template does not declare (sam local would ignore it)", k)
+		}
+		env[k] = v
+	}
+	c, err := parseConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("parseConfig(template environment + events/env.json) = %v", err)
+	}
+	for _, raw := range []string{c.BaseURL, env["AWS_ENDPOINT_URL_SECRETS_MANAGER"]} {
+		if u, err := url.Parse(raw); err != nil || !isLoopback(u.Hostname()) {
+			t.Errorf("events/env.json endpoint %q is not a loopback URL", raw)
+		}
+	}
+}
+
+func TestTemplateSamconfig(t *testing.T) {
+	f, err := os.Open(filepath.Join(tplRoot, "samconfig.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, section := map[string]string{}, ""
+	line := regexp.MustCompile(`^([a-z_0-9]+) = ("[^"]*"|true|false|[0-9.]+)$`)
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		s := strings.TrimSpace(sc.Text())
+		switch m := line.FindStringSubmatch(s); {
+		case s == "" || strings.HasPrefix(s, "#"):
+		case strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]"):
+			section = strings.Trim(s, "[]") + "."
+		case m != nil:
+			got[section+m[1]] = strings.Trim(m[2], `"`)
+		default:
+			t.Errorf("samconfig.toml:%d: %q is not a simple TOML line", n, s)
+		}
+	}
+	for key, want := range map[string]string{
+		"version":                                            "0.1",
+		"default.global.parameters.stack_name":               "getindustry",
+		"default.build.parameters.cached":                    "true",
+		"default.build.parameters.parallel":                  "true",
+		"default.validate.parameters.lint":                   "true",
+		"default.deploy.parameters.capabilities":             "CAPABILITY_IAM",
+		"default.deploy.parameters.confirm_changeset":        "true",
+		"default.deploy.parameters.resolve_s3":               "true",
+		"default.sync.parameters.watch":                      "true",
+		"default.local_start_api.parameters.warm_containers": "EAGER",
+		"prod.global.parameters.stack_name":                  "getindustry-prod",
+		"prod.deploy.parameters.capabilities":                "CAPABILITY_IAM",
+		"prod.deploy.parameters.confirm_changeset":           "true",
+	} {
+		if got[key] != want {
+			t.Errorf("samconfig.toml %s = %q; want %q", key, got[key], want)
+		}
+	}
+}
+
+// tplMake runs make in the repository root and returns its output.
+func tplMake(tb testing.TB, args ...string) string {
+	tb.Helper()
+	if _, err := exec.LookPath("make"); err != nil {
+		tb.Skip("make is not installed")
+	}
+	cmd := exec.CommandContext(tb.Context(), "make", append([]string{"--no-print-directory", "-C", tplRoot}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		tb.Fatalf("make %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func TestTemplateMakefileDryRun(t *testing.T) {
+	dir := t.TempDir()
+	out := tplMake(t, "-n", "build-GetIndustryFunction", "ARTIFACTS_DIR="+dir)
+	var build string
+	for l := range strings.Lines(out) {
+		if strings.Contains(l, " build ") {
+			build = strings.TrimSpace(l)
+		}
+	}
+	fields := strings.Fields(build)
+	for _, want := range []string{
+		"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "-tags lambda.norpc", "-trimpath",
+		`-ldflags "-s -w"`, "-o " + filepath.Join(dir, "bootstrap"), "./functions/getindustry",
+	} {
+		if !strings.Contains(" "+build+" ", " "+want+" ") {
+			t.Errorf("make -n build-GetIndustryFunction: %q lacks %q", build, want)
+		}
+	}
+	if len(fields) == 0 || fields[len(fields)-1] != "./functions/getindustry" {
+		t.Errorf("make -n build-GetIndustryFunction: %q does not build ./functions/getindustry", build)
+	}
+}
+
+func TestTemplateMakefileBuildsARM64(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the function for linux/arm64; skipped in -short mode")
+	}
+	dir := t.TempDir()
+	tplMake(t, "build-GetIndustryFunction", "ARTIFACTS_DIR="+dir)
+	path := filepath.Join(dir, "bootstrap")
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatalf("bootstrap: %v", err)
+	}
+	defer f.Close()
+	if f.Machine != elf.EM_AARCH64 || f.Class != elf.ELFCLASS64 || f.OSABI != elf.ELFOSABI_NONE {
+		t.Errorf("bootstrap is %v %v %v; want EM_AARCH64 ELFCLASS64 for Linux", f.Machine, f.Class, f.OSABI)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Error("bootstrap has an ELF interpreter; want a static binary (CGO_ENABLED=0)")
+		}
+	}
+	if f.Section(".symtab") != nil {
+		t.Error(`bootstrap has a symbol table; want it stripped (-ldflags "-s -w")`)
+	}
+	if fi, err := os.Stat(path); err == nil {
+		t.Logf("bootstrap (linux/arm64): %d bytes (%.1f MiB)", fi.Size(), float64(fi.Size())/(1<<20))
+	}
+}
+
+// TestTemplateCfnLint runs cfn-lint, which applies the real SAM transform
+// and checks the result against the CloudFormation resource schemas.
+func TestTemplateCfnLint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cfn-lint skipped in -short mode")
+	}
+	bin, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		t.Skip("cfn-lint is not installed")
+	}
+	out, err := exec.CommandContext(t.Context(), bin, "--regions", "us-east-1", "--", filepath.Join(tplRoot, "template.yaml")).CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit) && exit.ExitCode()&^(4|8) == 0: // warnings, informational
+		t.Logf("cfn-lint warnings:\n%s", out)
+	default:
+		t.Errorf("cfn-lint template.yaml: %v\n%s", err, out)
+	}
+}
