@@ -55,6 +55,11 @@ serve: tools ## Like local, but keep serving: curl http://127.0.0.1:3000/industr
 invoke: tools ## Invoke one event under the local stack: make invoke EVENT=events/alb.json
 	$(GO) run ./cmd/localstack -event $(EVENT)
 
+.PHONY: bench
+bench: tools ## Benchmarks: warm path in process (go test -bench), then cold start, latency, memory, size and upstream calls under the emulator
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./functions/getindustry/ ./internal/industry/ ./internal/wx/ ./internal/token/
+	$(GO) run ./cmd/bench -n 1000
+
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 30s)
 	@set -e; for pkg in $$($(GO) list ./...); do \

@@ -3,10 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wxindustry/getindustry/internal/wx"
 )
 
 // envVar describes one setting read from the environment. The README's
@@ -74,7 +74,7 @@ func parseConfig(getenv func(string) string) (config, error) {
 	c := config{
 		SecretID:        get("WX_TOKEN_SECRET_ID"),
 		SecretField:     get("WX_TOKEN_SECRET_FIELD"),
-		TokenTTL:        duration("WX_TOKEN_CACHE_TTL", false),
+		TokenTTL:        duration("WX_TOKEN_CACHE_TTL", true),
 		BaseURL:         strings.TrimRight(get("WX_API_BASE_URL"), "/"),
 		HTTPTimeout:     duration("WX_HTTP_TIMEOUT", false),
 		IndustryTTL:     duration("WX_INDUSTRY_CACHE_TTL", true),
@@ -86,7 +86,7 @@ func parseConfig(getenv func(string) string) (config, error) {
 	if c.SecretID == "" {
 		errs = append(errs, errors.New("WX_TOKEN_SECRET_ID: required (the ARN or name of the secret holding the access_token)"))
 	}
-	if err := checkBaseURL(c.BaseURL); err != nil {
+	if err := wx.CheckBaseURL(c.BaseURL); err != nil {
 		errs = append(errs, fmt.Errorf("WX_API_BASE_URL %q: %w", c.BaseURL, err))
 	}
 	if c.FunctionName == "" {
@@ -96,29 +96,4 @@ func parseConfig(getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("invalid configuration: %w", err)
 	}
 	return c, nil
-}
-
-// checkBaseURL accepts https URLs, and plain http only for loopback hosts
-// (the local simulator), so a typo cannot send the token in clear text.
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return errors.New("not an absolute URL")
-	}
-	switch {
-	case u.Scheme == "https":
-		return nil
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
-		return nil
-	default:
-		return errors.New("must be https unless the host is loopback")
-	}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

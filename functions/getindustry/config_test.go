@@ -55,7 +55,7 @@ func TestParseConfig(t *testing.T) {
 		{
 			name:    "plain http to a remote host",
 			env:     map[string]string{"WX_TOKEN_SECRET_ID": "wx", "WX_API_BASE_URL": "http://api.weixin.qq.com"},
-			wantErr: []string{`WX_API_BASE_URL "http://api.weixin.qq.com": must be https unless the host is loopback`},
+			wantErr: []string{`WX_API_BASE_URL "http://api.weixin.qq.com"`, "http is allowed only for loopback hosts"},
 		},
 		{
 			name:    "every problem at once",

@@ -180,6 +180,14 @@ func orDefault(v, def time.Duration) time.Duration {
 	return v
 }
 
+// CheckBaseURL reports whether raw would be accepted as NewClient's baseURL,
+// so that configuration can be validated, with every other setting, before
+// a client is built.
+func CheckBaseURL(raw string) error {
+	_, err := parseBaseURL(raw)
+	return err
+}
+
 // parseBaseURL checks that raw is an https URL, or http on a loopback host,
 // with a host and no user info, query or fragment.
 func parseBaseURL(raw string) (*url.URL, error) {
