@@ -11,10 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
 	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -37,11 +33,12 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, star
 		log.Error("cold start failed", "error", err.Error())
 		return err
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(secretsRetryer))
+	sm, err := newSecretsClient(getenv)
 	if err != nil {
-		return fmt.Errorf("load AWS configuration: %w", err)
+		log.Error("cold start failed", "error", err.Error())
+		return err
 	}
-	tokens, err := token.NewSource(secretsmanager.NewFromConfig(awsCfg), token.Options{
+	tokens, err := token.NewSource(sm, token.Options{
 		SecretID: cfg.SecretID,
 		Field:    cfg.SecretField,
 		TTL:      tokenTTL(cfg.TokenTTL),
@@ -67,13 +64,4 @@ func tokenTTL(d time.Duration) time.Duration {
 		return time.Nanosecond
 	}
 	return d
-}
-
-// secretsRetryer is the SDK's own standard retryer (throttling, 5xx and
-// connection errors), kept short: a token read must fit in the invoke.
-func secretsRetryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 3
-		o.MaxBackoff = 500 * time.Millisecond
-	})
 }

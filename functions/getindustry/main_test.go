@@ -38,9 +38,11 @@ func newStack(tb testing.TB, env map[string]string) *stack {
 	tb.Cleanup(wxSrv.Close)
 	tb.Cleanup(smSrv.Close)
 	s.sm.SetSecret("wx/token", `{"access_token":"`+sentinelToken+`","expires_at":"2999-01-01T00:00:00Z"}`)
-	setAWSEnv(tb, smSrv.URL)
-
-	vars := map[string]string{"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL}
+	vars := map[string]string{
+		"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": smSrv.URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
+	}
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -53,21 +55,6 @@ func newStack(tb testing.TB, env map[string]string) *stack {
 		tb.Fatal("run() did not start a handler")
 	}
 	return s
-}
-
-// setAWSEnv gives the SDK what Lambda gives it: a region, credentials, and
-// here the endpoint override that points it at the fake.
-func setAWSEnv(tb testing.TB, endpoint string) {
-	tb.Helper()
-	if t, ok := tb.(interface{ Setenv(k, v string) }); ok {
-		for k, v := range map[string]string{
-			"AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint, "AWS_REGION": "us-east-1",
-			"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_SESSION_TOKEN": "",
-			"AWS_PROFILE": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-		} {
-			t.Setenv(k, v)
-		}
-	}
 }
 
 // invoke calls the handler the way the aws-lambda-go runtime loop does.
