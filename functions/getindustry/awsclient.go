@@ -29,6 +29,8 @@ func newSecretsClient(getenv func(string) string) (*secretsmanager.Client, error
 	}
 	var creds aws.CredentialsProvider
 	switch {
+	case getenv("AWS_ACCESS_KEY_ID") != "" && getenv("AWS_SECRET_ACCESS_KEY") == "":
+		return nil, errors.New("AWS_SECRET_ACCESS_KEY: required with AWS_ACCESS_KEY_ID")
 	case getenv("AWS_ACCESS_KEY_ID") != "":
 		creds = credentials.NewStaticCredentialsProvider(
 			getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"), getenv("AWS_SESSION_TOKEN"))
