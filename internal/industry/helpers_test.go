@@ -1,0 +1,90 @@
+package industry_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wxindustry/getindustry/internal/wx"
+)
+
+// fakeGetter is a Getter backed by a function; it counts its calls.
+type fakeGetter struct {
+	fn    func(ctx context.Context) (*wx.Industry, error)
+	calls atomic.Int64
+}
+
+func (f *fakeGetter) GetIndustry(ctx context.Context) (*wx.Industry, error) {
+	f.calls.Add(1)
+	return f.fn(ctx)
+}
+
+// testIndustry is the industry the fakes answer.
+var testIndustry = wx.Industry{
+	PrimaryIndustry:   wx.Class{FirstClass: "运输与仓储", SecondClass: "快递"},
+	SecondaryIndustry: wx.Class{FirstClass: "房地产", SecondClass: "房地产|建筑"},
+}
+
+// testBody is testIndustry as the Cache must marshal it.
+const testBody = `{"primary_industry":{"first_class":"运输与仓储","second_class":"快递"},` +
+	`"secondary_industry":{"first_class":"房地产","second_class":"房地产|建筑"}}`
+
+// okGetter returns a fakeGetter that always answers a copy of ind.
+func okGetter(ind wx.Industry) *fakeGetter {
+	return &fakeGetter{fn: func(context.Context) (*wx.Industry, error) {
+		out := ind
+		return &out, nil
+	}}
+}
+
+// clock is a settable time source for Options.Now.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock {
+	return &clock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// newLogger returns a debug-level JSON logger writing to a buffer the test
+// can read.
+func newLogger(tb testing.TB) (*slog.Logger, *syncBuffer) {
+	tb.Helper()
+	buf := &syncBuffer{}
+	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+}
