@@ -18,11 +18,11 @@ func (e *endpoint) direct(ctx context.Context, payload []byte) ([]byte, error) {
 		invocationFrom(ctx).err = ae
 		return nil, lambdaError(ae)
 	}
-	body, ae := e.industry(ctx)
+	ans, ae := e.answer(ctx)
 	if ae != nil {
 		return nil, lambdaError(ae)
 	}
-	return body, nil
+	return ans.Body, nil
 }
 
 // lambdaError returns the error value whose errorType aws-lambda-go reports

@@ -5,46 +5,47 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/wxindustry/getindustry/internal/wx"
+	"github.com/wxindustry/getindustry/internal/industry"
 )
 
 // industryPath is the one HTTP resource the function serves.
 const industryPath = "/industry"
 
-// industryGetter is the one method the endpoint needs from the WeChat side
-// (*wx.Client, or a cache in front of it).
-type industryGetter interface {
-	GetIndustry(ctx context.Context) (*wx.Industry, error)
+// answerGetter is the one method the endpoint needs: a ready-to-send
+// industry answer (*industry.Cache in front of the WeChat client).
+type answerGetter interface {
+	Get(ctx context.Context) (*industry.Answer, error)
 }
 
 // endpoint answers industry requests from HTTP events and direct invokes alike.
 type endpoint struct {
-	industries industryGetter
-	now        func() time.Time
+	answers answerGetter
+	now     func() time.Time
 }
 
-// industry returns the industry as WeChat shapes it, or the failure as the
-// caller should see it. The cause is recorded on the invocation for the log.
-func (e *endpoint) industry(ctx context.Context) ([]byte, *apiError) {
-	ind, err := e.industries.GetIndustry(ctx)
-	if err == nil {
-		body, merr := json.Marshal(ind)
-		if merr == nil {
-			return body, nil
-		}
-		err = merr
-	}
-	ae := classify(err, e.now())
+// answer returns the industry answer, or the failure as the caller should
+// see it. The outcome and any cause are recorded on the invocation for the log.
+func (e *endpoint) answer(ctx context.Context) (*industry.Answer, *apiError) {
 	inv := invocationFrom(ctx)
-	inv.err, inv.cause = ae, err
-	return nil, ae
+	ans, err := e.answers.Get(ctx)
+	if err != nil {
+		inv.err, inv.cause = classify(err, e.now()), err
+		return nil, inv.err
+	}
+	inv.cache = ans.Outcome
+	if ans.Outcome == industry.OutcomeStale {
+		inv.cause = ans.Cause
+	}
+	return ans, nil
 }
 
 // ServeHTTP routes GET and HEAD /industry; other methods get 405, other
-// paths 404, every failure the JSON error body of DESIGN.md.
+// paths 404, every failure the JSON error body of DESIGN.md. Successes carry
+// a strong ETag and answer If-None-Match with 304.
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inv := invocationFrom(ctx)
@@ -58,18 +59,46 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.writeError(w, r, errInvalidRequest(http.StatusMethodNotAllowed, "method not allowed: use GET or HEAD"))
 		return
 	}
-	body, ae := e.industry(ctx)
+	ans, ae := e.answer(ctx)
 	if ae != nil {
 		e.writeError(w, r, ae)
 		return
 	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("ETag", ans.ETag)
+	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(ans.MaxAge(e.now())))
+	h.Set(cacheHeader, string(ans.Outcome))
+	if etagMatches(r.Header.Get("If-None-Match"), ans.ETag) {
+		inv.status = http.StatusNotModified
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	inv.status = http.StatusOK
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.Itoa(len(ans.Body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		w.Write(ans.Body)
 	}
+}
+
+// cacheHeader tells the caller how the answer was produced: hit, miss,
+// bypass (caching off), or stale (WeChat failed; an older answer was served).
+const cacheHeader = "X-Industry-Cache"
+
+// etagMatches applies If-None-Match's weak comparison (RFC 9110, 13.1.2):
+// "*" or any listed tag equal to etag once W/ prefixes are ignored.
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, tag := range strings.Split(header, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(etag, "W/") {
+			return true
+		}
+	}
+	return false
 }
 
 // errorBody is the JSON error shape of DESIGN.md.

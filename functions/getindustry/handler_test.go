@@ -4,12 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/industry"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -23,15 +27,20 @@ var docIndustry = &wx.Industry{
 	SecondaryIndustry: wx.Class{FirstClass: "IT科技", SecondClass: "互联网|电子商务"},
 }
 
+// testNow is the endpoint's clock in handler tests.
+var testNow = time.Date(2026, 11, 25, 4, 0, 0, 0, time.UTC)
+
 func newTestEndpoint(err error) *endpoint {
+	upstream := industryFunc(func(context.Context) (*wx.Industry, error) {
+		if err != nil {
+			return nil, err
+		}
+		return docIndustry, nil
+	})
+	now := func() time.Time { return testNow }
 	return &endpoint{
-		industries: industryFunc(func(context.Context) (*wx.Industry, error) {
-			if err != nil {
-				return nil, err
-			}
-			return docIndustry, nil
-		}),
-		now: func() time.Time { return time.Date(2026, 11, 25, 4, 0, 0, 0, time.UTC) },
+		answers: industry.NewCache(upstream, industry.Options{TTL: 5 * time.Minute, Now: now}),
+		now:     now,
 	}
 }
 
@@ -161,5 +170,111 @@ func TestWithAnswerReserve(t *testing.T) {
 		}
 		cancel2()
 		cancel()
+	}
+}
+
+func TestEndpointConditionalRequests(t *testing.T) {
+	ep := newTestEndpoint(nil)
+	get := func(method string, header map[string]string) *http.Response {
+		t.Helper()
+		req := httptest.NewRequest(method, "/industry", nil)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		ep.ServeHTTP(rec, req)
+		return rec.Result()
+	}
+	first := get("GET", nil)
+	etag := first.Header.Get("ETag")
+	if first.StatusCode != 200 || !strings.HasPrefix(etag, `"`) || !strings.HasSuffix(etag, `"`) || len(etag) < 10 {
+		t.Fatalf("first GET = %d ETag %q; want 200 with a strong ETag", first.StatusCode, etag)
+	}
+	if cc := first.Header.Get("Cache-Control"); cc != "private, max-age=300" {
+		t.Errorf("Cache-Control = %q; want private, max-age=300", cc)
+	}
+	if c := first.Header.Get(cacheHeader); c != "miss" {
+		t.Errorf("%s = %q on the first GET; want miss", cacheHeader, c)
+	}
+
+	tests := []struct {
+		name        string
+		method      string
+		ifNoneMatch string
+		status      int
+	}{
+		{"same etag", "GET", etag, 304},
+		{"weak form of the same etag", "GET", "W/" + etag, 304},
+		{"in a list", "GET", `"other", ` + etag, 304},
+		{"any", "GET", "*", 304},
+		{"other etag", "GET", `"other"`, 200},
+		{"head with same etag", "HEAD", etag, 304},
+		{"no condition", "GET", "", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := get(tt.method, map[string]string{"If-None-Match": tt.ifNoneMatch})
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != tt.status {
+				t.Fatalf("status = %d; want %d", res.StatusCode, tt.status)
+			}
+			if res.Header.Get("ETag") != etag || res.Header.Get(cacheHeader) != "hit" {
+				t.Errorf("ETag %q cache %q; want %q and hit", res.Header.Get("ETag"), res.Header.Get(cacheHeader), etag)
+			}
+			if (tt.status == 304 || tt.method == "HEAD") != (len(body) == 0) {
+				t.Errorf("body = %q; want one only for a 200 GET", body)
+			}
+		})
+	}
+}
+
+func TestEndpointServesStaleWhenWeChatFails(t *testing.T) {
+	now := testNow
+	var upstreamErr error
+	upstream := industryFunc(func(context.Context) (*wx.Industry, error) {
+		if upstreamErr != nil {
+			return nil, upstreamErr
+		}
+		return docIndustry, nil
+	})
+	clock := func() time.Time { return now }
+	ep := &endpoint{now: clock, answers: industry.NewCache(upstream, industry.Options{
+		TTL: 5 * time.Minute, StaleTTL: time.Hour, StaleOK: staleOK, Now: clock,
+	})}
+	serve := func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		ep.ServeHTTP(rec, httptest.NewRequest("GET", "/industry", nil))
+		return rec
+	}
+	if rec := serve(); rec.Code != 200 {
+		t.Fatalf("first GET = %d", rec.Code)
+	}
+	tests := []struct {
+		name   string
+		after  time.Duration
+		err    error
+		status int
+		cache  string
+	}{
+		{"busy within the stale window", 10 * time.Minute, &wx.Error{Code: wx.CodeBusy}, 200, "stale"},
+		{"timeout within the stale window", 30 * time.Minute, wx.ErrTimeout, 200, "stale"},
+		{"quota is answered, not hidden", 30 * time.Minute, &wx.Error{Code: wx.CodeDailyQuota}, 503, ""},
+		{"token rejection is answered", 30 * time.Minute, &wx.Error{Code: wx.CodeInvalidCredential}, 502, ""},
+		{"busy past the stale window", 2 * time.Hour, &wx.Error{Code: wx.CodeBusy}, 503, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now, upstreamErr = testNow.Add(tt.after), tt.err
+			rec := serve()
+			if rec.Code != tt.status || rec.Header().Get(cacheHeader) != tt.cache {
+				t.Fatalf("GET = %d cache %q; want %d %q (body %s)", rec.Code, rec.Header().Get(cacheHeader), tt.status, tt.cache, rec.Body)
+			}
+			if tt.cache == "stale" {
+				wantIndustry(t, rec.Body.Bytes(), *docIndustry)
+				if cc := rec.Header().Get("Cache-Control"); cc != "private, max-age=0" {
+					t.Errorf("Cache-Control = %q on a stale answer; want max-age=0", cc)
+				}
+			}
+		})
 	}
 }

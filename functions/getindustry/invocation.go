@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/wxindustry/getindustry/internal/industry"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
@@ -23,6 +24,7 @@ type invocation struct {
 	err       *apiError // the failure as answered, if any
 	cause     error     // the underlying error, logged (redacted) and never answered
 	trace     wx.Trace  // filled by the WeChat client
+	cache     industry.Outcome
 }
 
 type invocationKey struct{}
@@ -91,6 +93,9 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 	if inv.method != "" {
 		attrs = append(attrs, slog.String("method", inv.method), slog.String("path", inv.path))
 	}
+	if inv.cache != "" {
+		attrs = append(attrs, slog.String("cache", string(inv.cache)))
+	}
 	if inv.status != 0 {
 		attrs = append(attrs, slog.Int("status", inv.status))
 	}
@@ -104,9 +109,9 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 		if e.WeChatCode != 0 {
 			attrs = append(attrs, slog.Int("wx_errcode", e.WeChatCode), slog.String("wx_rid", e.RID))
 		}
-		if inv.cause != nil {
-			attrs = append(attrs, slog.String("cause", wx.Redact(inv.cause.Error())))
-		}
+	}
+	if inv.cause != nil {
+		attrs = append(attrs, slog.String("cause", wx.Redact(inv.cause.Error())))
 	}
 	h.log.LogAttrs(ctx, level, "invocation", attrs...)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/wxindustry/getindustry/internal/industry"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
 	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -51,9 +52,27 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, star
 	if err != nil {
 		return fmt.Errorf("WX_API_BASE_URL: %w", err)
 	}
-	ep := &endpoint{industries: client, now: time.Now}
+	answers := industry.NewCache(client, industry.Options{
+		TTL:      cfg.IndustryTTL,
+		StaleTTL: cfg.IndustryStale,
+		StaleOK:  staleOK,
+		Logger:   log,
+	})
+	ep := &endpoint{answers: answers, now: time.Now}
 	start(&instrumented{next: lambdahttp.Wrap(ep, ep.direct), log: log})
 	return nil
+}
+
+// staleOK says which failures may be hidden by a cached answer up to
+// WX_INDUSTRY_STALE_TTL old: WeChat busy or not answering in time. Other
+// failures (a rejected token, a spent quota, a refused API) are answered,
+// so that they are seen and fixed.
+func staleOK(err error) bool {
+	switch classify(err, time.Now()).Code {
+	case "wechat_busy", "upstream_timeout":
+		return true
+	}
+	return false
 }
 
 // tokenTTL maps WX_TOKEN_CACHE_TTL=0 ("do not cache": read the secret on
