@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -370,12 +371,17 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 		{"function Role", fnProp("Role"), nil},
 		{"function Policies", fnProp("Policies"), []any{map[string]any{
 			"AWSSecretsManagerGetSecretValuePolicy": map[string]any{"SecretArn": tc.secretID}}}},
-		{"function Events", fnProp("Events"), map[string]any{"GetIndustry": map[string]any{"Type": "HttpApi",
-			"Properties": map[string]any{"ApiId": "ref:IndustryApi", "Path": "/industry", "Method": "GET"}}}},
+		{"function Events", fnProp("Events"), map[string]any{
+			"GetIndustry": map[string]any{"Type": "HttpApi",
+				"Properties": map[string]any{"ApiId": "ref:IndustryApi", "Path": "/industry", "Method": "GET"}},
+			"HeadIndustry": map[string]any{"Type": "HttpApi",
+				"Properties": map[string]any{"ApiId": "ref:IndustryApi", "Path": "/industry", "Method": "HEAD"}}}},
 		{"IndustryApi Type", res("IndustryApi", "Type"), "AWS::Serverless::HttpApi"},
 		{"IndustryApi EnableIamAuthorizer", res("IndustryApi", "Properties", "Auth", "EnableIamAuthorizer"), true},
 		{"IndustryApi GET /industry security", res("IndustryApi", "Properties", "DefinitionBody",
 			"paths", "/industry", "get", "security"), tc.security},
+		{"IndustryApi HEAD /industry security", res("IndustryApi", "Properties", "DefinitionBody",
+			"paths", "/industry", "head", "security"), tc.security},
 		{"IndustryApi DefaultRouteSettings", res("IndustryApi", "Properties", "DefaultRouteSettings"),
 			map[string]any{"ThrottlingBurstLimit": 20.0, "ThrottlingRateLimit": 10.0}},
 		{"TokenSecret", res("TokenSecret", "Type") != nil, tc.secretID == "ref:TokenSecret"},
@@ -501,7 +507,7 @@ func TestTemplateEnvFile(t *testing.T) {
 		t.Fatalf("parseConfig(template environment + events/env.json) = %v", err)
 	}
 	for _, raw := range []string{c.BaseURL, env["AWS_ENDPOINT_URL_SECRETS_MANAGER"]} {
-		if u, err := url.Parse(raw); err != nil || !isLoopback(u.Hostname()) {
+		if u, err := url.Parse(raw); err != nil || (u.Hostname() != "localhost" && !net.ParseIP(u.Hostname()).IsLoopback()) {
 			t.Errorf("events/env.json endpoint %q is not a loopback URL", raw)
 		}
 	}
