@@ -27,6 +27,8 @@ type request struct {
 	path   string // API path, e.g. "/cgi-bin/template/get_industry"
 	body   []byte // JSON request body; nil for none
 	authed bool   // send access_token from the TokenSource; retry once on rejection
+	once   bool   // not idempotent (a forced stable_token): one attempt, never retried
+	secret string // a value carried in body (an appsecret), scrubbed from errors like the token
 }
 
 // attempt makes one HTTP exchange under its own timeout (bounded by ctx) and
@@ -46,7 +48,7 @@ func (c *Client) attempt(ctx context.Context, r request, tok string, n int) ([]b
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, actx, r.op, n, limit, err, tok)
+		return nil, c.transportError(ctx, actx, r.op, n, limit, err, tok, r.secret)
 	}
 	defer drainClose(resp.Body)
 	if resp.StatusCode != http.StatusOK {
@@ -57,9 +59,9 @@ func (c *Client) attempt(ctx context.Context, r request, tok string, n int) ([]b
 		return nil, fmt.Errorf("wx: %s: %w", r.op, err)
 	}
 	if err != nil {
-		return nil, c.transportError(ctx, actx, r.op, n, limit, err, tok)
+		return nil, c.transportError(ctx, actx, r.op, n, limit, err, tok, r.secret)
 	}
-	return parseReply(r.op, body, tok)
+	return parseReply(r.op, body, tok, r.secret)
 }
 
 // newRequest builds the HTTP request for r, with access_token in the query
@@ -75,7 +77,7 @@ func (c *Client) newRequest(ctx context.Context, r request, tok string) (*http.R
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
-		return nil, fmt.Errorf("wx: %s: build request: %w", r.op, redactError(err, tok))
+		return nil, fmt.Errorf("wx: %s: build request: %w", r.op, redactError(err, tok, r.secret))
 	}
 	req.Header.Set("Accept", "application/json")
 	if r.body != nil {
@@ -87,8 +89,8 @@ func (c *Client) newRequest(ctx context.Context, r request, tok string) (*http.R
 // transportError classifies a failure to get or read a reply. The caller's
 // own cancellation or deadline comes first; then a per-attempt timeout
 // (ErrTimeout, retryable); anything else is a connection error
-// (ErrUnavailable, retryable) that wraps the redacted cause.
-func (c *Client) transportError(ctx, actx context.Context, op string, n int, limit time.Duration, err error, tok string) error {
+// (ErrUnavailable, retryable) that wraps the cause, scrubbed of secrets.
+func (c *Client) transportError(ctx, actx context.Context, op string, n int, limit time.Duration, err error, secrets ...string) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return contextError(op, cerr)
 	}
@@ -96,7 +98,7 @@ func (c *Client) transportError(ctx, actx context.Context, op string, n int, lim
 	if actx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
 		return fmt.Errorf("wx: %s: attempt %d: %w after %v", op, n, ErrTimeout, limit.Round(time.Millisecond))
 	}
-	return fmt.Errorf("wx: %s: %w: %w", op, ErrUnavailable, redactError(err, tok))
+	return fmt.Errorf("wx: %s: %w: %w", op, ErrUnavailable, redactError(err, secrets...))
 }
 
 // contextError wraps the caller's context error: an expired deadline also

@@ -61,6 +61,10 @@ type invalidator interface {
 // errEmptyToken reports a TokenSource that returned "" without an error.
 var errEmptyToken = errors.New("token source returned an empty token")
 
+// errNoTokenSource reports an authenticated call on a Client built without a
+// TokenSource (one meant only for StableToken).
+var errNoTokenSource = errors.New("client has no TokenSource")
+
 // Options is the Client configuration. Zero values mean defaults.
 type Options struct {
 	// HTTPClient sends the requests. Default: a client built by NewClient with
@@ -103,17 +107,16 @@ type Client struct {
 
 // NewClient returns a Client for the API at baseURL (normally
 // https://api.weixin.qq.com) that takes its access tokens from tokens.
-// baseURL must use https, or http for a loopback host (127.0.0.0/8, ::1,
-// localhost), and have no user info, query or fragment. NewClient returns an
-// error naming the problem for a bad URL, a nil TokenSource or a negative
+// tokens may be nil for a client that only calls StableToken; its
+// GetIndustry then fails with "wx: get_industry: access token: client has no
+// TokenSource". baseURL must use https, or http for a loopback host
+// (127.0.0.0/8, ::1, localhost), and have no user info, query or fragment.
+// NewClient returns an error naming the problem for a bad URL or a negative
 // option.
 func NewClient(baseURL string, tokens TokenSource, opts Options) (*Client, error) {
 	base, err := parseBaseURL(baseURL)
 	if err != nil {
 		return nil, err
-	}
-	if tokens == nil {
-		return nil, errors.New("wx: new client: nil TokenSource")
 	}
 	if err := opts.validate(); err != nil {
 		return nil, err

@@ -15,18 +15,18 @@ type envelope struct {
 
 // parseReply checks a 200 reply: an empty or non-JSON body, or a JSON value
 // that is not an object, is ErrBadResponse; a non-zero errcode is *Error
-// (errmsg scrubbed of tok). Otherwise the body is returned for the
+// (errmsg scrubbed of secrets). Otherwise the body is returned for the
 // operation's own decoder.
-func parseReply(op string, body []byte, tok string) ([]byte, error) {
+func parseReply(op string, body []byte, secrets ...string) ([]byte, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("wx: %s: %w: empty body", op, ErrBadResponse)
 	}
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("wx: %s: %w: %s", op, ErrBadResponse, redact(err.Error(), tok))
+		return nil, fmt.Errorf("wx: %s: %w: %s", op, ErrBadResponse, redact(err.Error(), secrets...))
 	}
 	if env.Errcode != nil && *env.Errcode != 0 {
-		msg := redact(env.Errmsg, tok)
+		msg := redact(env.Errmsg, secrets...)
 		return nil, &Error{Op: op, Code: *env.Errcode, Status: http.StatusOK, Message: msg, RID: parseRID(msg)}
 	}
 	return body, nil

@@ -8,10 +8,14 @@
 // backoff wait plus one AttemptTimeout, the client still waits and makes one
 // final attempt, its timeout shrunk to what remains, if at least 50ms (or
 // AttemptTimeout, when smaller) remain after the wait; otherwise it returns
-// the last error at once instead of sleeping. The access_token
-// never appears in an error string or a log line: URLs inside errors are
-// rebuilt with access_token=REDACTED (see Redact). A Client is safe for
-// concurrent use. See
+// the last error at once instead of sleeping. StableToken fetches the
+// account's access token itself (POST /cgi-bin/stable_token, normal or force
+// mode) for a token refresher; a forced call, not idempotent, is never
+// retried. The access_token, and the appsecret StableToken sends, never
+// appear in an error string or a log line: URLs inside errors are rebuilt
+// with access_token=REDACTED (see Redact). A Client is safe for concurrent
+// use. See
 // https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
+// https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html
 // and https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html.
 package wx

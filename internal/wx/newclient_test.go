@@ -32,7 +32,7 @@ func TestNewClient(t *testing.T) {
 		{"query", "https://api.weixin.qq.com/?access_token=x", staticToken("t"), wx.Options{}, true},
 		{"fragment", "https://api.weixin.qq.com/#x", staticToken("t"), wx.Options{}, true},
 		{"unparsable", "https://[::1", staticToken("t"), wx.Options{}, true},
-		{"nil token source", "https://api.weixin.qq.com", nil, wx.Options{}, true},
+		{"nil token source (stable_token only)", "https://api.weixin.qq.com", nil, wx.Options{}, false},
 		{"negative attempt timeout", "https://api.weixin.qq.com", staticToken("t"), wx.Options{AttemptTimeout: -1}, true},
 		{"negative max attempts", "https://api.weixin.qq.com", staticToken("t"), wx.Options{MaxAttempts: -1}, true},
 		{"negative quota pause", "https://api.weixin.qq.com", staticToken("t"), wx.Options{MinuteQuotaPause: -1}, true},

@@ -72,7 +72,7 @@ func retryable(err error) bool {
 // a backoff wait (at least MinuteQuotaPause for 45011, at least Retry-After
 // when a 5xx sends one). For an authed request, a token rejection leads to
 // one retry with a freshly read token, if it differs; that retry is not a
-// backoff step.
+// backoff step. A request marked once is never retried.
 func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 	start := time.Now()
 	var tokenTime time.Duration
@@ -122,6 +122,7 @@ func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
 		}
 		failures++
 		wait, retry := c.next(ctx, err, failures)
+		retry = retry && !r.once
 		c.logAttempt(ctx, r.op, n, took, err, retry, wait)
 		if !retry {
 			return nil, err
@@ -186,6 +187,9 @@ func tokenRejected(err error) bool {
 
 // token reads the access token, adding the time spent to *spent.
 func (c *Client) token(ctx context.Context, op string, spent *time.Duration) (string, error) {
+	if c.tokens == nil {
+		return "", fmt.Errorf("wx: %s: access token: %w", op, errNoTokenSource)
+	}
 	start := time.Now()
 	tok, err := c.tokens.Token(ctx)
 	*spent += time.Since(start)

@@ -45,6 +45,26 @@ func (s *Simulator) control(w http.ResponseWriter, r *http.Request) {
 		}
 	case "/_sim/reset":
 		s.Reset()
+	case "/_sim/app":
+		var a struct {
+			AppID     string `json:"appid"`
+			AppSecret string `json:"appsecret"`
+		}
+		if err = decodeControl(r, &a); err == nil {
+			s.SetApp(a.AppID, a.AppSecret)
+		}
+	case "/_sim/advance":
+		var a struct {
+			By string `json:"by"`
+		}
+		if err = decodeControl(r, &a); err == nil {
+			err = s.advanceBy(a.By)
+		}
+	case "/_sim/stable_token/script":
+		var faults []Fault
+		if err = decodeControl(r, &faults); err == nil {
+			s.ScriptStableToken(faults...)
+		}
 	default:
 		http.NotFound(w, r)
 		return
@@ -56,13 +76,14 @@ func (s *Simulator) control(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// writeStats answers {"calls":N,"scripted":M}.
+// writeStats answers {"calls":N,"scripted":M,"stable_token_calls":K}.
 func (s *Simulator) writeStats(w http.ResponseWriter) {
 	s.mu.Lock()
 	stats := struct {
-		Calls    int `json:"calls"`
-		Scripted int `json:"scripted"`
-	}{s.calls, len(s.script)}
+		Calls            int `json:"calls"`
+		Scripted         int `json:"scripted"`
+		StableTokenCalls int `json:"stable_token_calls"`
+	}{s.calls, len(s.script), s.st.calls}
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(stats)

@@ -9,6 +9,22 @@
 // headers, stalled bodies, connection resets) for the next replies.
 // NewServer starts it on a loopback port.
 //
+// It also serves getStableAccessToken (POST /cgi-bin/stable_token) for apps
+// enabled with SetApp, as WeChat documents it: normal mode returns the
+// current token and its remaining expires_in and issues a new one only in
+// the token's last five minutes (the old one works until its own expiry);
+// force mode issues a new one at most 20 times per Asia/Shanghai day (45009
+// after that) and does not refresh when the last force was under 30 s ago;
+// quotas of 10,000 calls a minute (45011) and 500,000 a day (45009); errcodes
+// 40013, 40125, 40002, 41002, 41004, 43002 and 47001 for bad requests.
+// WeChat says only that a force makes the previous token invalid; the
+// simulator keeps every replaced token working for five more minutes, the
+// handover WeChat documents for normal renewals; code should not depend on
+// that grace. get_industry accepts tokens set with SetTokens (always)
+// and issued tokens while they work (42001 once expired, 40001 once retired
+// by a force). The clock is injectable (SetNow, Advance), so tests can let a
+// token expire without sleeping.
+//
 // A separately running process, such as cmd/localfakes under make local, can
 // be scripted over HTTP on the same server (loopback use only):
 //
@@ -17,8 +33,13 @@
 //	                     duration strings); replaces the script; 204
 //	POST /_sim/tokens    JSON array of valid access tokens, replacing the set; 204
 //	POST /_sim/industry  JSON industry object in WeChat's shape; 204
-//	POST /_sim/reset     clears the script and the counters; 204
-//	GET  /_sim/stats     {"calls":N,"scripted":M}: get_industry requests received, faults left
+//	POST /_sim/reset     clears the scripts and the counters; 204
+//	GET  /_sim/stats     {"calls":N,"scripted":M,"stable_token_calls":K}: get_industry requests
+//	                     received, faults left, stable_token requests received
+//	POST /_sim/app       {"appid":"...","appsecret":"..."}: enable stable_token for an app; 204
+//	POST /_sim/advance   {"by":"2h"}: move the simulator's clock forward; 204
+//	POST /_sim/stable_token/script  JSON array of Fault for the next stable_token replies; 204
 //
-// See https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html.
+// See https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
+// and https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html.
 package wxtest

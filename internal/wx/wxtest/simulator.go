@@ -44,6 +44,13 @@ var errmsgs = map[int]string{
 	wx.CodeAPIUnauthorized:   "api unauthorized",
 	wx.CodeAPIBanned:         "api forbidden for irregularities",
 	wx.CodeAccountRestricted: "user limited",
+	wx.CodeInvalidAppID:      "invalid appid",
+	wx.CodeInvalidAppSecret:  "invalid appsecret",
+	codeInvalidGrantType:     "invalid grant_type",
+	codeAppIDMissing:         "appid missing",
+	codeSecretMissing:        "appsecret missing",
+	codeRequirePOST:          "require POST method",
+	codeDataFormat:           "data format error",
 }
 
 // Simulator is an http.Handler that simulates the WeChat getIndustry API. The
@@ -55,6 +62,7 @@ type Simulator struct {
 	industry wx.Industry
 	script   []Fault
 	calls    int
+	st       stableState // stable_token apps, clock and script (stable_token.go)
 }
 
 // NewSimulator returns a Simulator that accepts the given access tokens and
@@ -106,19 +114,23 @@ func (s *Simulator) Calls() int {
 	return s.calls
 }
 
-// Reset clears the script and the call counter. Tokens and industry stay.
+// Reset clears the scripts and the call counters. Tokens, apps, the clock
+// and the industry stay.
 func (s *Simulator) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.script, s.calls = nil, 0
+	s.st.script, s.st.calls = nil, 0
 }
 
-// ServeHTTP serves get_industry, the /_sim/ control API and 404 for any
-// other path.
+// ServeHTTP serves get_industry, stable_token, the /_sim/ control API and
+// 404 for any other path.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == PathGetIndustry:
 		s.getIndustry(w, r)
+	case r.URL.Path == PathStableToken:
+		s.stableToken(w, r)
 	case strings.HasPrefix(r.URL.Path, "/_sim/"):
 		s.control(w, r)
 	default:
@@ -146,8 +158,9 @@ func (s *Simulator) getIndustry(w http.ResponseWriter, r *http.Request) {
 }
 
 // normalReply is WeChat's answer when nothing is scripted: 43001 for a
-// method other than GET, 41001 without a token, 40001 for an unknown token,
-// else the industry. The caller holds s.mu.
+// method other than GET, 41001 without a token, 40001 for a token neither
+// set with SetTokens nor issued by stable_token and still working (42001
+// for an issued one that expired), else the industry. The caller holds s.mu.
 func (s *Simulator) normalReply(r *http.Request) reply {
 	tok, present := r.URL.Query()["access_token"]
 	switch {
@@ -156,7 +169,9 @@ func (s *Simulator) normalReply(r *http.Request) reply {
 	case !present || tok[0] == "":
 		return errcodeReply(r, wx.CodeTokenMissing)
 	case !s.tokens[tok[0]]:
-		return errcodeReply(r, wx.CodeInvalidCredential)
+		if code := s.appTokenCodeLocked(tok[0]); code != 0 {
+			return errcodeReply(r, code)
+		}
 	}
 	// WeChat does not HTML-escape its JSON; neither does the simulator.
 	var body bytes.Buffer
