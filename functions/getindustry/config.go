@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/emf"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -88,6 +89,9 @@ func parseConfig(getenv func(string) string) (config, error) {
 	}
 	if err := wx.CheckBaseURL(c.BaseURL); err != nil {
 		errs = append(errs, fmt.Errorf("WX_API_BASE_URL %q: %w", c.BaseURL, err))
+	}
+	if err := emf.CheckNamespace(c.MetricsNS); err != nil {
+		errs = append(errs, fmt.Errorf("WX_METRICS_NAMESPACE: %w", err))
 	}
 	if c.FunctionName == "" {
 		c.FunctionName = "getindustry"

@@ -58,6 +58,11 @@ func TestParseConfig(t *testing.T) {
 			wantErr: []string{`WX_API_BASE_URL "http://api.weixin.qq.com"`, "http is allowed only for loopback hosts"},
 		},
 		{
+			name:    "reserved metrics namespace",
+			env:     map[string]string{"WX_TOKEN_SECRET_ID": "wx", "WX_METRICS_NAMESPACE": "AWS/Lambda"},
+			wantErr: []string{"WX_METRICS_NAMESPACE", "reserved prefix"},
+		},
+		{
 			name:    "every problem at once",
 			env:     map[string]string{"WX_HTTP_TIMEOUT": "soon", "WX_API_BASE_URL": "::"},
 			wantErr: []string{"WX_TOKEN_SECRET_ID", "WX_HTTP_TIMEOUT", "WX_API_BASE_URL"},

@@ -41,11 +41,13 @@ func invocationFrom(ctx context.Context) *invocation {
 // instrumented is the outermost lambda.Handler: it bounds the invoke by the
 // Lambda deadline less a reserve for writing the answer, turns any panic into
 // an Internal error, and logs one summary line per invoke. It is safe for
-// concurrent use (AWS_LAMBDA_MAX_CONCURRENCY > 1).
+// concurrent use (AWS_LAMBDA_MAX_CONCURRENCY > 1). It also writes the
+// invoke's metrics.
 type instrumented struct {
-	next lambda.Handler
-	log  *slog.Logger
-	warm atomic.Bool // false until the first invoke has begun
+	next    lambda.Handler
+	log     *slog.Logger
+	metrics *metricsWriter
+	warm    atomic.Bool // false until the first invoke has begun
 }
 
 // Invoke implements lambda.Handler.
@@ -62,6 +64,7 @@ func (h *instrumented) Invoke(ctx context.Context, payload []byte) (out []byte, 
 			out, err = nil, messages.InvokeResponse_Error{Type: inv.err.Type, Message: inv.err.Message}
 		}
 		h.logSummary(ctx, inv)
+		h.metrics.write(ctx, inv, time.Now())
 	}()
 	return h.next.Invoke(ctx, payload)
 }

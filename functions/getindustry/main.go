@@ -59,7 +59,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, star
 		Logger:   log,
 	})
 	ep := &endpoint{answers: answers, now: time.Now}
-	start(&instrumented{next: lambdahttp.Wrap(ep, ep.direct), log: log})
+	metrics := &metricsWriter{w: stdout, namespace: cfg.MetricsNS, service: cfg.FunctionName}
+	start(&instrumented{next: lambdahttp.Wrap(ep, ep.direct), log: log, metrics: metrics})
 	return nil
 }
 

@@ -52,6 +52,10 @@ func checkDimensionName(name string) error {
 	return nil
 }
 
+// CheckNamespace reports whether ns is a valid CloudWatch namespace for
+// New, so that configuration can be checked before any record is built.
+func CheckNamespace(ns string) error { return checkNamespace(ns) }
+
 // checkNamespace checks a namespace against CloudWatch's rules.
 func checkNamespace(ns string) error {
 	if reason := asciiProblem(ns, maxNamespaceLen); reason != "" {
