@@ -155,8 +155,10 @@ func TestConcurrentInvokes(t *testing.T) {
 		// answers that held the industry.
 		wantWX func(industries int) int
 	}{
-		// One shared call for all concurrent misses; it retries twice.
-		{name: "cached", faults: []wxtest.Fault{busy, bad},
+		// One shared call for all concurrent misses.
+		{name: "cached", wantWX: func(int) int { return 1 }},
+		// The shared call retries twice; nobody else calls meanwhile.
+		{name: "cached with faults", faults: []wxtest.Fault{busy, bad},
 			wantWX: func(int) int { return 3 }},
 		// Every request goes to WeChat; the 15 faults are all played, each
 		// by some retrying request.
