@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/wx"
+)
+
+// newLogger returns the function's one logger: JSON lines on w with time,
+// level, msg and, inside an invoke, requestId (as functions/getindustry's).
+// lambdacontext.NewLogHandler does the same but writes only to os.Stdout and
+// reads its settings from the environment at package init, so tests could
+// not capture or configure it.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	h := slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: scrubAttr})
+	return slog.New(requestIDHandler{h})
+}
+
+// logLevel reads AWS_LAMBDA_LOG_LEVEL as Lambda's LoggingConfig sets it.
+func logLevel(v string) slog.Level {
+	switch strings.ToUpper(v) {
+	case "TRACE", "DEBUG":
+		return slog.LevelDebug
+	case "WARN":
+		return slog.LevelWarn
+	case "ERROR", "FATAL":
+		return slog.LevelError
+	default:
+		return slog.LevelInfo
+	}
+}
+
+// secretKeys are attribute keys that are dropped whatever their value: a
+// backstop should a token ever be logged by mistake.
+var secretKeys = map[string]bool{"access_token": true, "token": true, "secret": true, "appsecret": true}
+
+// scrubAttr drops secret-named attributes and redacts access_token query
+// values from every string attribute.
+func scrubAttr(_ []string, a slog.Attr) slog.Attr {
+	if secretKeys[strings.ToLower(a.Key)] {
+		return slog.Attr{}
+	}
+	if a.Value.Kind() == slog.KindString {
+		if s := a.Value.String(); strings.Contains(s, "access_token") {
+			a.Value = slog.StringValue(wx.Redact(s))
+		}
+	}
+	return a
+}
+
+// requestIDHandler adds the Lambda request id to every record logged with an
+// invoke's context.
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		r.AddAttrs(slog.String("requestId", lc.AwsRequestID))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h requestIDHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(as)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
+}

@@ -1,0 +1,47 @@
+// Command refreshtoken is the AWS Lambda function that keeps the access
+// token secret getindustry reads in step with WeChat's stable access token
+// (getStableAccessToken). Run it on a schedule in normal mode ({}), or
+// invoke it with {"force_refresh": true} after a token leak. main only wires
+// the parts together; refresh.go holds the logic.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/wxindustry/getindustry/internal/wx"
+)
+
+func main() {
+	start := func(h lambda.Handler) { lambda.Start(h) }
+	if err := run(context.Background(), os.Getenv, os.Stdout, start); err != nil {
+		fmt.Fprintf(os.Stderr, "refreshtoken: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run builds everything once per cold start and hands the handler to start.
+// A bad setting fails here with one log line naming the variable.
+func run(_ context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
+	log := newLogger(stdout, logLevel(getenv("AWS_LAMBDA_LOG_LEVEL")))
+	cfg, err := parseConfig(getenv)
+	if err != nil {
+		log.Error("cold start failed", "error", err.Error())
+		return err
+	}
+	sm, err := newSecretsClient(getenv)
+	if err != nil {
+		log.Error("cold start failed", "error", err.Error())
+		return err
+	}
+	client, err := wx.NewClient(cfg.BaseURL, nil, wx.Options{AttemptTimeout: cfg.HTTPTimeout, Logger: log})
+	if err != nil {
+		return fmt.Errorf("WX_API_BASE_URL: %w", err)
+	}
+	start(newRefresher(sm, client, cfg.AppSecretID, cfg.TokenSecretID, time.Now, log))
+	return nil
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/wxindustry/getindustry/internal/wx"
+)
+
+// tokenIssuer is the part of wx.Client the refresher uses.
+type tokenIssuer interface {
+	StableToken(ctx context.Context, appID, appSecret string, force bool) (*wx.StableToken, error)
+}
+
+// refresher is the Lambda handler: it keeps the token secret in step with
+// WeChat's stable access token. It holds no per-invoke state and is safe for
+// concurrent use (AWS_LAMBDA_MAX_CONCURRENCY > 1): refreshes in one process
+// run one at a time, and refreshes in different processes compare before
+// they write (see refresh).
+type refresher struct {
+	sm            secretsAPI
+	wechat        tokenIssuer
+	appSecretID   string           // WX_APP_SECRET_ID
+	tokenSecretID string           // WX_TOKEN_SECRET_ID
+	now           func() time.Time // the clock for expires_at and forced_at
+	log           *slog.Logger
+	turn          chan struct{} // holds one value while a refresh runs
+	warm          atomic.Bool   // false until the first invoke has begun
+}
+
+// newRefresher returns a refresher that reads the credentials from
+// appSecretID and keeps tokenSecretID up to date.
+func newRefresher(sm secretsAPI, wechat tokenIssuer, appSecretID, tokenSecretID string, now func() time.Time, log *slog.Logger) *refresher {
+	return &refresher{sm: sm, wechat: wechat, appSecretID: appSecretID, tokenSecretID: tokenSecretID,
+		now: now, log: log, turn: make(chan struct{}, 1)}
+}
+
+// refreshInTurn waits for any other refresh in this process to finish, then
+// runs refresh.
+func (r *refresher) refreshInTurn(ctx context.Context, force bool, o *outcome) *failure {
+	select {
+	case r.turn <- struct{}{}:
+		defer func() { <-r.turn }()
+	case <-ctx.Done():
+		return fail(typeUpstreamTimeout, "another refresh in this instance did not finish before the deadline", ctx.Err())
+	}
+	return r.refresh(ctx, force, o)
+}
+
+// refresh runs one refresh and fills o. In order: read the credentials
+// afresh; read the token secret; for a forced refresh, refuse it without
+// calling WeChat if the recorded forces say WeChat would; ask WeChat; and,
+// when the secret should change, read it again and write it only if what we
+// hold is still newer (another refresher may have written meanwhile). A
+// refresher in another process that reads between that second read and the
+// write can still write an older token over ours; run the function with a
+// reserved concurrency of 1 to rule that out.
+func (r *refresher) refresh(ctx context.Context, force bool, o *outcome) *failure {
+	creds, f := readCredentials(ctx, r.sm, r.appSecretID)
+	if f != nil {
+		return f
+	}
+	o.secrets = append(o.secrets, creds.AppSecret)
+	cur, found, note, f := readToken(ctx, r.sm, r.tokenSecretID)
+	if f != nil {
+		return f
+	}
+	o.note = note
+	o.secrets = append(o.secrets, cur.AccessToken)
+	now := r.now()
+	var forcedAt time.Time
+	if force {
+		if !found {
+			return fail(typeTokenUnavailable, "the token secret has no value yet: run a normal refresh first", nil)
+		}
+		if ok, reason, after := forceAllowed(cur.ForcedAt, now); !ok {
+			return forceLimited(reason, after)
+		}
+		forcedAt = now
+	}
+	st, err := r.wechat.StableToken(ctx, creds.AppID, creds.AppSecret, force)
+	if err != nil {
+		return classifyWeChat(err, force)
+	}
+	o.secrets = append(o.secrets, st.AccessToken)
+	if force && st.AccessToken == cur.AccessToken {
+		return fail(typeForceRefreshLimited, "WeChat did not issue a new token: forced refreshes must be 30 s apart", nil)
+	}
+	ours := issued{AccessToken: st.AccessToken, ExpiresAt: now.Add(time.Duration(st.ExpiresIn) * time.Second).Truncate(time.Second)}
+	next, write := plan(cur, ours, forcedAt, now)
+	if write {
+		latest, _, _, f := readToken(ctx, r.sm, r.tokenSecretID)
+		if f != nil {
+			return f
+		}
+		o.secrets = append(o.secrets, latest.AccessToken)
+		cur = latest
+		next, write = plan(cur, ours, forcedAt, now)
+	}
+	if write {
+		if f := writeToken(ctx, r.sm, r.tokenSecretID, next); f != nil {
+			return f
+		}
+	}
+	o.wrote, o.changed = write, write && next.AccessToken != cur.AccessToken
+	o.expiresAt, o.forces = next.ExpiresAt, len(next.ForcedAt)
+	return nil
+}

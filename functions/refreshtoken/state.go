@@ -1,0 +1,198 @@
+package main
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// WeChat's limits on forced refreshes (getStableAccessToken, force mode).
+const (
+	forcesPerDay = 20
+	forceSpacing = 30 * time.Second
+	// forceWindow is how far back recorded forces count. WeChat counts per
+	// day; a rolling 24 hours holds every force of the current day, so the
+	// refresher never spends a force WeChat would refuse for that reason.
+	forceWindow = 24 * time.Hour
+	// maxLifetime bounds a plausible expires_at: WeChat's tokens live 7200 s.
+	// A secret claiming a later expiry than now+maxLifetime was not written
+	// from a WeChat answer, and a fresh token replaces it.
+	maxLifetime = 7200*time.Second + 5*time.Minute
+	// forceSettle bounds how long a forced stable_token call can take to
+	// reach WeChat after the refresher recorded its start.
+	forceSettle = time.Minute
+)
+
+// Fields of the token secret. getindustry reads access_token and expires_at
+// and ignores the rest.
+const (
+	fieldToken    = "access_token"
+	fieldExpires  = "expires_at"
+	fieldForcedAt = "forced_at"
+)
+
+// tokenState is the token secret's content: the access token, when it
+// expires, the forced refreshes of the last 24 hours and any other fields,
+// which are written back unchanged.
+type tokenState struct {
+	AccessToken string
+	ExpiresAt   time.Time   // zero when the secret gives none
+	ForcedAt    []time.Time // ascending
+	extra       map[string]json.RawMessage
+}
+
+// parseTokenState reads a token secret value: a JSON object with the fields
+// above, or a bare token (what getindustry also accepts). A value that
+// cannot be used gives a state without a token and a short description of
+// the problem, which never quotes the value. Unusable expires_at or
+// forced_at entries are dropped the same way.
+func parseTokenState(value string) (tokenState, string) {
+	v := strings.TrimSpace(value)
+	switch {
+	case v == "":
+		return tokenState{}, "empty"
+	case v[0] != '{':
+		return tokenState{AccessToken: v}, ""
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(v), &obj); err != nil {
+		return tokenState{}, "not valid JSON"
+	}
+	var st tokenState
+	var problems []string
+	if raw, ok := obj[fieldToken]; !ok || json.Unmarshal(raw, &st.AccessToken) != nil {
+		problems = append(problems, "no access_token string")
+	}
+	st.AccessToken = strings.TrimSpace(st.AccessToken)
+	if raw, ok := obj[fieldExpires]; ok {
+		var s string
+		t, err := time.Time{}, json.Unmarshal(raw, &s)
+		if err == nil {
+			t, err = time.Parse(time.RFC3339, s)
+		}
+		if err != nil {
+			problems = append(problems, "expires_at is not RFC 3339")
+		}
+		st.ExpiresAt = t
+	}
+	if raw, ok := obj[fieldForcedAt]; ok {
+		var list []string
+		if json.Unmarshal(raw, &list) != nil {
+			problems = append(problems, "forced_at is not a list of times")
+		}
+		for _, s := range list {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				st.ForcedAt = append(st.ForcedAt, t)
+			}
+		}
+		slices.SortFunc(st.ForcedAt, time.Time.Compare)
+	}
+	delete(obj, fieldToken)
+	delete(obj, fieldExpires)
+	delete(obj, fieldForcedAt)
+	if len(obj) > 0 {
+		st.extra = obj
+	}
+	return st, strings.Join(problems, "; ")
+}
+
+// encode returns the secret value for st: {"access_token","expires_at"}
+// plus "forced_at" when forces are recorded and the extra fields, with times
+// in RFC 3339 UTC.
+func (st tokenState) encode() (string, error) {
+	obj := maps.Clone(st.extra)
+	if obj == nil {
+		obj = make(map[string]json.RawMessage, 3)
+	}
+	var err error
+	set := func(k string, v any) {
+		if b, e := json.Marshal(v); e != nil {
+			err = e
+		} else {
+			obj[k] = b
+		}
+	}
+	set(fieldToken, st.AccessToken)
+	set(fieldExpires, st.ExpiresAt.UTC().Format(time.RFC3339))
+	if len(st.ForcedAt) > 0 {
+		list := make([]string, len(st.ForcedAt))
+		for i, t := range st.ForcedAt {
+			list[i] = t.UTC().Format(time.RFC3339)
+		}
+		set(fieldForcedAt, list)
+	}
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(obj)
+	return string(b), err
+}
+
+// issued is a token WeChat gave and when it expires (the time the request
+// was sent plus expires_in, whole seconds, no margin).
+type issued struct {
+	AccessToken string
+	ExpiresAt   time.Time
+}
+
+// plan decides what the token secret should hold after WeChat answered
+// ours, given what it holds now (cur) and, for a forced refresh, when the
+// force was made (zero otherwise). It keeps whichever token is newer, which
+// is the one that expires later, since WeChat issues each token with a full
+// lifetime: ours replaces a different token in cur when it expires later or
+// cur's expiry is missing or implausible. Both may expire in the same second
+// when a force followed an issue closely; then a forced token wins, and a
+// normal-mode one too unless cur records a force made under forceSettle
+// before ours was asked for (WeChat may have answered us before that force).
+// So a refresher that got an older token never overwrites a newer one
+// another refresher wrote. Forces of the last 24 hours are kept, and ours
+// added. write is false when the secret already holds all that: the same
+// token, with an expiry, and no new force to record.
+func plan(cur tokenState, ours issued, forcedAt, now time.Time) (next tokenState, write bool) {
+	next = cur
+	next.ForcedAt = recentForces(cur.ForcedAt, now)
+	curKnown := cur.AccessToken != "" && !cur.ExpiresAt.IsZero() && !cur.ExpiresAt.After(now.Add(maxLifetime))
+	tieWon := !forcedAt.IsZero() || !slices.ContainsFunc(next.ForcedAt, func(f time.Time) bool { return f.After(now.Add(-forceSettle)) })
+	newer := !curKnown || ours.ExpiresAt.After(cur.ExpiresAt) || (ours.ExpiresAt.Equal(cur.ExpiresAt) && tieWon)
+	switch {
+	case ours.AccessToken == cur.AccessToken && cur.ExpiresAt.IsZero():
+		next.ExpiresAt, write = ours.ExpiresAt, true // a bare token gains its expiry
+	case ours.AccessToken == cur.AccessToken:
+	case newer:
+		next.AccessToken, next.ExpiresAt, write = ours.AccessToken, ours.ExpiresAt, true
+	}
+	if !forcedAt.IsZero() && !slices.ContainsFunc(next.ForcedAt, forcedAt.Equal) {
+		next.ForcedAt = append(next.ForcedAt, forcedAt)
+		slices.SortFunc(next.ForcedAt, time.Time.Compare)
+		write = true
+	}
+	return next, write
+}
+
+// recentForces returns the forces within forceWindow of now (later ones,
+// from a clock ahead of ours, included), in a new slice.
+func recentForces(forced []time.Time, now time.Time) []time.Time {
+	var out []time.Time
+	for _, t := range forced {
+		if t.After(now.Add(-forceWindow)) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// forceAllowed reports whether a forced refresh at now stays inside WeChat's
+// limits given the recorded forces; if not, it says why and from when a
+// force will be allowed.
+func forceAllowed(forced []time.Time, now time.Time) (ok bool, reason string, after time.Time) {
+	recent := recentForces(forced, now)
+	if n := len(recent); n >= forcesPerDay {
+		return false, "20 forced refreshes in the last 24 hours, WeChat's daily limit", recent[n-forcesPerDay].Add(forceWindow)
+	}
+	if n := len(recent); n > 0 && now.Sub(recent[n-1]) < forceSpacing {
+		return false, "the last forced refresh was less than 30 s ago, WeChat's minimum spacing", recent[n-1].Add(forceSpacing)
+	}
+	return true, "", time.Time{}
+}
