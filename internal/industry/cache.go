@@ -138,9 +138,26 @@ func (c *Cache) shared(ctx context.Context) (*Answer, error) {
 		addTrace(ctx, &f.trace)
 		return f.answer, r.Err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("industry: get: waiting for upstream: %w", ctx.Err())
+		// The shared call usually runs to this same deadline, and its own
+		// error says which upstream ran out of time (the token read or
+		// WeChat). Give it a moment to report rather than racing it.
+		grace := time.NewTimer(resultGrace)
+		defer grace.Stop()
+		select {
+		case r := <-ch:
+			f := r.Val.(*flight)
+			addTrace(ctx, &f.trace)
+			return f.answer, r.Err
+		case <-grace.C:
+			return nil, fmt.Errorf("industry: get: waiting for upstream: %w", ctx.Err())
+		}
 	}
 }
+
+// resultGrace is how long a caller whose deadline has passed still waits
+// for the shared call's own result; well inside the answer reserve the
+// function keeps back from the Lambda deadline.
+const resultGrace = 20 * time.Millisecond
 
 // fetch is the body of the shared call, run with the first caller's ctx. It
 // returns a *flight even with an error, so callers get the trace.

@@ -3,6 +3,7 @@ package industry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +228,25 @@ func TestStaleAnswer(t *testing.T) {
 	fail = nil
 	if a, _ := c.Get(context.Background()); a.Outcome != industry.OutcomeMiss || a.Cause != nil {
 		t.Errorf("after recovery Outcome = %q, Cause = %v; want miss, nil", a.Outcome, a.Cause)
+	}
+}
+
+// TestDeadlineReportsUpstreamCause checks that a caller whose deadline ends
+// while the shared call is still running gets the shared call's own error
+// (which names the upstream that timed out), not a generic wait error.
+func TestDeadlineReportsUpstreamCause(t *testing.T) {
+	errTokenTimeout := errors.New("token: read secret: timed out")
+	upstream := &fakeGetter{fn: func(ctx context.Context) (*wx.Industry, error) {
+		<-ctx.Done()
+		return nil, fmt.Errorf("wx: access token: %w", errTokenTimeout)
+	}}
+	c := industry.NewCache(upstream, industry.Options{TTL: time.Minute})
+	for i := range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+		_, err := c.Get(ctx)
+		cancel()
+		if !errors.Is(err, errTokenTimeout) {
+			t.Fatalf("run %d: Get() err = %v; want the upstream's own timeout error", i, err)
+		}
 	}
 }
