@@ -145,7 +145,13 @@ func (e *env) mustRefresh(tb testing.TB, r *refresher, payload string) answer {
 // secret reads the token secret through the real SDK client.
 func (e *env) secret(tb testing.TB) tokenState {
 	tb.Helper()
-	out, err := smtest.NewClient(e.smURL).GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: new(tokenID)})
+	return readTokenSecret(tb, e.smURL)
+}
+
+// readTokenSecret reads the token secret from the fake at smURL.
+func readTokenSecret(tb testing.TB, smURL string) tokenState {
+	tb.Helper()
+	out, err := smtest.NewClient(smURL).GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: new(tokenID)})
 	if err != nil {
 		tb.Fatalf("read token secret: %v", err)
 	}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/token/smtest"
+	"github.com/wxindustry/getindustry/internal/wx/wxtest"
+)
+
+// runStack runs the composition root with a map-backed environment pointed
+// at the fakes (real clocks) and returns the handler it would start.
+func runStack(tb testing.TB, env map[string]string) (lambda.Handler, *wxtest.Simulator, *smtest.Fake, *syncBuffer, error) {
+	tb.Helper()
+	sim, sm, logs := wxtest.NewSimulator(), smtest.NewFake(), &syncBuffer{}
+	sim.SetApp(appID, appSecret)
+	wxSrv, smSrv := wxtest.NewServer(sim), smtest.NewServer(sm)
+	tb.Cleanup(wxSrv.Close)
+	tb.Cleanup(smSrv.Close)
+	sm.SetSecret(credsID, credsJSON)
+	sm.SetSecret(tokenID, placeholder)
+	vars := map[string]string{
+		"WX_APP_SECRET_ID": credsID, "WX_TOKEN_SECRET_ID": tokenID, "WX_API_BASE_URL": wxSrv.URL,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": smSrv.URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	var h lambda.Handler
+	err := run(context.Background(), func(k string) string { return vars[k] }, logs, func(s lambda.Handler) { h = s })
+	return h, sim, sm, logs, err
+}
+
+func TestRunRefreshes(t *testing.T) {
+	h, sim, sm, logs, err := runStack(t, nil)
+	if err != nil || h == nil {
+		t.Fatalf("run() = %v; want a started handler", err)
+	}
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for i, wantChanged := range []bool{true, false} {
+		out, err := h.Invoke(ctx, []byte(`{}`))
+		var a answer
+		if err != nil || json.Unmarshal(out, &a) != nil || a.Changed != wantChanged {
+			t.Fatalf("invoke %d = %s, %v; want changed %v", i+1, out, err, wantChanged)
+		}
+		if exp, err := time.Parse(time.RFC3339, a.ExpiresAt); err != nil || time.Until(exp) < 7190*time.Second {
+			t.Errorf("expires_at = %q; want about two hours from now", a.ExpiresAt)
+		}
+	}
+	if sm.Puts(tokenID) != 1 || sim.StableTokenCalls() != 2 {
+		t.Errorf("Puts = %d, stable_token calls = %d; want 1, 2", sm.Puts(tokenID), sim.StableTokenCalls())
+	}
+	_, err = h.Invoke(ctx, []byte(`[]`))
+	var ie messages.InvokeResponse_Error
+	if !errors.As(err, &ie) || ie.Type != "InvalidRequest" {
+		t.Errorf("invoke with [] err = %v; want InvalidRequest", err)
+	}
+	tok, _, _ := sim.AppToken(appID)
+	noSecretIn(t, "logs", logs.String(), tok)
+	if !strings.Contains(logs.String(), `"requestId":"req-1"`) {
+		t.Errorf("summary lines lack the request id:\n%s", logs)
+	}
+}
+
+func TestRunRejectsBadSettings(t *testing.T) {
+	tests := []struct {
+		name, variable string
+		env            map[string]string
+	}{
+		{"no credentials secret", "WX_APP_SECRET_ID", map[string]string{"WX_APP_SECRET_ID": ""}},
+		{"bad timeout", "WX_HTTP_TIMEOUT", map[string]string{"WX_HTTP_TIMEOUT": "soon"}},
+		{"no region", "AWS_REGION", map[string]string{"AWS_REGION": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _, _, logs, err := runStack(t, tt.env)
+			if err == nil || h != nil || !strings.Contains(err.Error(), tt.variable) {
+				t.Fatalf("run() = %v (handler %v); want an error naming %s and no handler", err, h != nil, tt.variable)
+			}
+			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], "cold start failed") || !strings.Contains(lines[0], tt.variable) {
+				t.Errorf("logs = %q; want one line naming %s", logs, tt.variable)
+			}
+		})
+	}
+}
