@@ -18,6 +18,7 @@ import (
 type invocation struct {
 	start     time.Time
 	coldStart bool
+	shape     lambdahttp.Shape // the event's source, as lambdahttp recognised it
 	method    string
 	path      string
 	status    int       // HTTP status, for HTTP-shaped events
@@ -31,11 +32,16 @@ type invocationKey struct{}
 
 // invocationFrom returns the invocation record in ctx, or a throwaway one so
 // that handlers can run outside an instrumented invoke (as in unit tests).
+// It also notes the event's shape, which lambdahttp puts in ctx.
 func invocationFrom(ctx context.Context) *invocation {
-	if inv, ok := ctx.Value(invocationKey{}).(*invocation); ok {
-		return inv
+	inv, ok := ctx.Value(invocationKey{}).(*invocation)
+	if !ok {
+		inv = &invocation{}
 	}
-	return &invocation{}
+	if inv.shape == "" {
+		inv.shape, _ = lambdahttp.ShapeFromContext(ctx)
+	}
+	return inv
 }
 
 // instrumented is the outermost lambda.Handler: it bounds the invoke by the
@@ -63,6 +69,11 @@ func (h *instrumented) Invoke(ctx context.Context, payload []byte) (out []byte, 
 			inv.err = &apiError{Status: 500, Code: "internal", Type: "Internal", Message: "internal error"}
 			out, err = nil, messages.InvokeResponse_Error{Type: inv.err.Type, Message: inv.err.Message}
 		}
+		if inv.shape == "" {
+			// Answered inside lambdahttp (a bad or oversized event) before
+			// the endpoint saw it: recognise the shape here, off the hot path.
+			inv.shape = lambdahttp.Detect(payload)
+		}
 		h.logSummary(ctx, inv)
 		h.metrics.write(ctx, inv, time.Now())
 	}()
@@ -83,9 +94,8 @@ func withAnswerReserve(ctx context.Context) (context.Context, context.CancelFunc
 
 // logSummary writes the one line that describes an invoke.
 func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
-	shape, _ := lambdahttp.ShapeFromContext(ctx)
 	attrs := []slog.Attr{
-		slog.String("event_shape", string(shape)),
+		slog.String("event_shape", string(inv.shape)),
 		slog.Bool("cold_start", inv.coldStart),
 		slog.Int("attempts", inv.trace.Attempts),
 		slog.Bool("token_retried", inv.trace.TokenRetried),

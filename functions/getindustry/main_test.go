@@ -175,6 +175,9 @@ func TestRunLogsOneSummaryPerInvoke(t *testing.T) {
 		}
 		if rec["msg"] == "invocation" {
 			summaries++
+			if shape, _ := rec["event_shape"].(string); shape == "" {
+				t.Errorf("summary %q has no event_shape", line)
+			}
 		}
 	}
 	if summaries != len(fixtures) {

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/wxindustry/getindustry/internal/emf"
 	"github.com/wxindustry/getindustry/internal/industry"
-	"github.com/wxindustry/getindustry/internal/lambdahttp"
 )
 
 // metricsWriter writes one CloudWatch Embedded Metric Format record per
@@ -34,8 +33,7 @@ func (m *metricsWriter) write(ctx context.Context, inv *invocation, now time.Tim
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		r.Property("requestId", lc.AwsRequestID)
 	}
-	shape, _ := lambdahttp.ShapeFromContext(ctx)
-	r.Property("event_shape", string(shape))
+	r.Property("event_shape", string(inv.shape))
 
 	r.Dimension("Service", m.service).DimensionSet("Service")
 	failed := 0.0
