@@ -1,8 +1,3 @@
-// Command refreshtoken is the AWS Lambda function that keeps the access
-// token secret getindustry reads in step with WeChat's stable access token
-// (getStableAccessToken). Run it on a schedule in normal mode ({}), or
-// invoke it with {"force_refresh": true} after a token leak. main only wires
-// the parts together; refresh.go holds the logic.
 package main
 
 import (

@@ -15,7 +15,7 @@
 // appear in an error string or a log line: URLs inside errors are rebuilt
 // with access_token=REDACTED (see Redact). A Client is safe for concurrent
 // use. See
-// https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
+// https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html,
 // https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html
 // and https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html.
 package wx
