@@ -140,18 +140,3 @@ func TestWrapConcurrent(t *testing.T) {
 		})
 	}
 }
-
-func BenchmarkWrap(b *testing.B) {
-	h := Wrap(echoHandler(), nil)
-	for name := range fixtureRequests {
-		payload := readFixture(b, name)
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := h.Invoke(b.Context(), payload); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
