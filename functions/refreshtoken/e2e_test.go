@@ -93,6 +93,16 @@ func TestEmulatorRefreshKeepsGetIndustryServing(t *testing.T) {
 			t.Fatalf("after refresh(%s) the token secret does not hold WeChat's current token", payload)
 		}
 	}
+	refused := func(payload, wantType string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		status, out, err := refresher.emu.Invoke(ctx, []byte(payload))
+		var fe struct{ ErrorType, ErrorMessage string }
+		if err != nil || status != 200 || json.Unmarshal(out, &fe) != nil || fe.ErrorType != wantType || fe.ErrorMessage == "" {
+			t.Fatalf("refresh(%s) = %d %s, %v; want errorType %s with a message", payload, status, out, err, wantType)
+		}
+	}
 	serves := func(step string) {
 		t.Helper()
 		var ind struct {
@@ -123,6 +133,8 @@ func TestEmulatorRefreshKeepsGetIndustryServing(t *testing.T) {
 	serves("after the old token expired")
 	refresh(`{"force_refresh":true}`, true)
 	serves("right after a force")
+	refused(`{"force_refresh":true}`, "ForceRefreshLimited") // WeChat wants 30 s between forces
+	refused(`["force_refresh"]`, "InvalidRequest")
 	sim.Advance(6 * time.Minute) // the forced-out token is retired
 	stormGuard()
 	serves("after the force overlap")
@@ -139,7 +151,7 @@ func TestEmulatorRefreshKeepsGetIndustryServing(t *testing.T) {
 			t.Errorf("%s: no init report in the emulator output:\n%s", f.name, f.emu.Log.Tail(20))
 		}
 	}
-	if n := strings.Count(refresher.emu.Log.String(), `"msg":"refresh"`); n != 5 {
-		t.Errorf("refresher logged %d summary lines; want one per invoke (5)", n)
+	if n := strings.Count(refresher.emu.Log.String(), `"msg":"refresh"`); n != 7 {
+		t.Errorf("refresher logged %d summary lines; want one per invoke (7)", n)
 	}
 }
