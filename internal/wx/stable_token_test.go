@@ -202,3 +202,32 @@ func TestGetIndustryWithoutTokenSource(t *testing.T) {
 		t.Errorf("get_industry calls = %d; want none", sim.Calls())
 	}
 }
+
+func ExampleClient_StableToken() {
+	sim := wxtest.NewSimulator()
+	sim.SetApp("wx0123456789abcdef", "APPSECRET")
+	srv := wxtest.NewServer(sim)
+	defer srv.Close()
+
+	// A refresher's client needs no TokenSource.
+	c, err := wx.NewClient(srv.URL, nil, wx.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tok, err := c.StableToken(context.Background(), "wx0123456789abcdef", "APPSECRET", false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tok) // the token itself prints as REDACTED
+	fmt.Println(len(tok.AccessToken) > 100)
+
+	_, err = c.StableToken(context.Background(), "wx0123456789abcdef", "WRONG", false)
+	var we *wx.Error
+	fmt.Println(errors.As(err, &we) && we.Code == wx.CodeInvalidAppSecret)
+	// Output:
+	// wx.StableToken{AccessToken:REDACTED, ExpiresIn:7200}
+	// true
+	// true
+}
