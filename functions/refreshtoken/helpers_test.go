@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/wxindustry/getindustry/internal/jsonlog"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
@@ -99,12 +100,12 @@ func newEnv(tb testing.TB) *env {
 func (e *env) newRefresher(tb testing.TB, smURL string) *refresher {
 	tb.Helper()
 	opts := wx.Options{AttemptTimeout: time.Second, Backoff: func(int) time.Duration { return time.Millisecond },
-		MinuteQuotaPause: time.Millisecond, Logger: newLogger(e.logs, slog.LevelDebug)}
+		MinuteQuotaPause: time.Millisecond, Logger: jsonlog.New(e.logs, slog.LevelDebug)}
 	client, err := wx.NewClient(e.wxURL, nil, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return newRefresher(smtest.NewClient(smURL), client, credsID, tokenID, e.clock.Now, newLogger(e.logs, slog.LevelDebug))
+	return newRefresher(smtest.NewClient(smURL), client, credsID, tokenID, e.clock.Now, jsonlog.New(e.logs, slog.LevelDebug))
 }
 
 // invoke calls r's handler as the runtime loop does, with a Lambda context
@@ -211,7 +212,7 @@ func noSecretIn(tb testing.TB, what, s string, tokens ...string) {
 func shortTimeout(tb testing.TB, e *env) *wx.Client {
 	tb.Helper()
 	c, err := wx.NewClient(e.wxURL, nil, wx.Options{AttemptTimeout: 100 * time.Millisecond,
-		Backoff: func(int) time.Duration { return time.Millisecond }, Logger: newLogger(e.logs, slog.LevelDebug)})
+		Backoff: func(int) time.Duration { return time.Millisecond }, Logger: jsonlog.New(e.logs, slog.LevelDebug)})
 	if err != nil {
 		tb.Fatal(err)
 	}

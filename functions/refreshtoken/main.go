@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/wxindustry/getindustry/internal/awsenv"
+	"github.com/wxindustry/getindustry/internal/jsonlog"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -22,13 +24,13 @@ func main() {
 // run builds everything once per cold start and hands the handler to start.
 // A bad setting fails here with one log line naming the variable.
 func run(_ context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
-	log := newLogger(stdout, logLevel(getenv("AWS_LAMBDA_LOG_LEVEL")))
+	log := jsonlog.New(stdout, jsonlog.Level(getenv("AWS_LAMBDA_LOG_LEVEL")))
 	cfg, err := parseConfig(getenv)
 	if err != nil {
 		log.Error("cold start failed", "error", err.Error())
 		return err
 	}
-	sm, err := newSecretsClient(getenv)
+	sm, err := awsenv.SecretsManager(getenv)
 	if err != nil {
 		log.Error("cold start failed", "error", err.Error())
 		return err

@@ -1,4 +1,4 @@
-package main
+package awsenv
 
 import (
 	"errors"
@@ -11,15 +11,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
-// newSecretsClient builds the Secrets Manager client from what Lambda puts
-// in the environment: the region, and either the execution role's
-// credentials as variables or a container credentials endpoint. It is
-// functions/getindustry's newSecretsClient (keep the two in step), which
-// replaces config.LoadDefaultConfig for a smaller bootstrap and a faster
-// cold start (BENCHMARKS.md). AWS_ENDPOINT_URL_SECRETS_MANAGER (or
-// AWS_ENDPOINT_URL) is honoured as the SDK itself does, which is how the
-// local stack points it at the fake.
-func newSecretsClient(getenv func(string) string) (*secretsmanager.Client, error) {
+// SecretsManager builds the Secrets Manager client from what Lambda puts in
+// the environment: the region, and either the execution role's credentials
+// as variables or a container credentials endpoint (init caching).
+// AWS_ENDPOINT_URL_SECRETS_MANAGER (or AWS_ENDPOINT_URL) is honoured as the
+// SDK itself does, which is how the local stack points it at the fake. The
+// client retries throttling, 5xx and connection errors with the SDK's own
+// standard retryer, kept short so that a call fits in an invoke; retried
+// PutSecretValue calls reuse the SDK's ClientRequestToken, so a retried
+// write creates one version, not two.
+func SecretsManager(getenv func(string) string) (*secretsmanager.Client, error) {
 	region := getenv("AWS_REGION")
 	if region == "" {
 		region = getenv("AWS_DEFAULT_REGION")
@@ -55,10 +56,6 @@ func newSecretsClient(getenv func(string) string) (*secretsmanager.Client, error
 	}), nil
 }
 
-// secretsRetryer is the SDK's own standard retryer (throttling, 5xx and
-// connection errors), kept short: every read and write must fit in the
-// invoke. PutSecretValue retries reuse the SDK's ClientRequestToken, so a
-// retried write creates one version, not two.
 func secretsRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = 3

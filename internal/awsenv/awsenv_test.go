@@ -1,4 +1,4 @@
-package main
+package awsenv
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestNewSecretsClient(t *testing.T) {
+func TestSecretsManager(t *testing.T) {
 	tests := []struct {
 		name     string
 		env      map[string]string
@@ -25,15 +25,15 @@ func TestNewSecretsClient(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := newSecretsClient(func(k string) string { return tt.env[k] })
+			c, err := SecretsManager(func(k string) string { return tt.env[k] })
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("newSecretsClient() err = %v; want one naming %s", err, tt.wantErr)
+					t.Fatalf("SecretsManager() err = %v; want one naming %s", err, tt.wantErr)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("newSecretsClient() err = %v", err)
+				t.Fatalf("SecretsManager() err = %v", err)
 			}
 			o := c.Options()
 			if o.Region == "" || o.Credentials == nil {

@@ -1,4 +1,4 @@
-package main
+package jsonlog
 
 import (
 	"context"
@@ -10,18 +10,18 @@ import (
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
-// newLogger returns the function's one logger: JSON lines on w with time,
-// level, msg and, inside an invoke, requestId (as functions/getindustry's).
-// lambdacontext.NewLogHandler does the same but writes only to os.Stdout and
-// reads its settings from the environment at package init, so tests could
-// not capture or configure it.
-func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+// New returns a function's one logger: JSON lines on w with time, level,
+// msg and, inside an invoke, requestId. lambdacontext.NewLogHandler
+// does the same but writes only to os.Stdout and reads its settings from the
+// environment at package init, so tests could not capture or configure it.
+func New(w io.Writer, level slog.Level) *slog.Logger {
 	h := slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: scrubAttr})
 	return slog.New(requestIDHandler{h})
 }
 
-// logLevel reads AWS_LAMBDA_LOG_LEVEL as Lambda's LoggingConfig sets it.
-func logLevel(v string) slog.Level {
+// Level reads AWS_LAMBDA_LOG_LEVEL as Lambda's LoggingConfig sets it;
+// anything else is INFO.
+func Level(v string) slog.Level {
 	switch strings.ToUpper(v) {
 	case "TRACE", "DEBUG":
 		return slog.LevelDebug
