@@ -25,6 +25,9 @@ func invalidf(format string, args ...any) error {
 // checkName checks a member name of kind k: not empty, not the reserved
 // "_aws", and at most limit characters (0: no limit).
 func checkName(k kind, name string, limit int) error {
+	if plainName(name, limit) {
+		return nil
+	}
 	switch {
 	case strings.TrimSpace(name) == "":
 		return invalidf("%s name %q is empty", k, name)
@@ -36,6 +39,25 @@ func checkName(k kind, name string, limit int) error {
 		return invalidf("%s name %q is longer than %d characters", k, name, limit)
 	}
 	return nil
+}
+
+// plainName reports, in one pass over name, whether it is a valid name of
+// ASCII characters: not empty nor only spaces, not reserved, and at most
+// limit characters (0: no limit). When it is not, checkName looks closer.
+func plainName(name string, limit int) bool {
+	if name == "" || limit > 0 && len(name) > limit || name == reserved {
+		return false
+	}
+	spaces := 0
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= utf8.RuneSelf:
+			return false
+		case c == ' ' || c >= '\t' && c <= '\r':
+			spaces++
+		}
+	}
+	return spaces < len(name)
 }
 
 // checkDimensionName checks a dimension name against CloudWatch's rules.

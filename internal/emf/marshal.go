@@ -1,91 +1,90 @@
 package emf
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"strings"
+	"strconv"
 	"time"
 )
 
-// metadata is the "_aws" member.
-type metadata struct {
-	Timestamp         int64       `json:"Timestamp"`
-	CloudWatchMetrics []directive `json:"CloudWatchMetrics"`
-}
-
-// directive is a MetricDirective.
-type directive struct {
-	Namespace  string       `json:"Namespace"`
-	Dimensions [][]string   `json:"Dimensions"`
-	Metrics    []definition `json:"Metrics"`
-}
-
-// definition is a MetricDefinition.
-type definition struct {
-	Name string `json:"Name"`
-	Unit Unit   `json:"Unit,omitempty"`
-}
-
-// MarshalJSON returns the record as one EMF document:
+// AppendJSON appends the record, as one EMF document, to dst and returns the
+// extended buffer:
 //
 //	{"_aws":{"Timestamp":ms,"CloudWatchMetrics":[{"Namespace":...,"Dimensions":[[...]],"Metrics":[{"Name":...,"Unit":...}]}]}, members...}
 //
 // It returns an error matching ErrInvalid, joining every problem found, when
 // the record breaks the specification, and a wrapped encoding/json error when
-// a property value cannot be marshalled. Error texts name members but never
-// carry dimension or property values.
-func (r *Record) MarshalJSON() ([]byte, error) {
-	sets, problems := r.dimensionSets()
-	problems = append(slices.Clone(r.problems), problems...)
-	if err := checkNamespace(r.namespace); err != nil {
-		problems = append(problems, err)
+// a property value cannot be marshalled; dst is then returned unchanged.
+// Error texts name members but never carry dimension or property values.
+// Passing a buffer kept from an earlier call lets a caller write records
+// without allocating.
+func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
+	if err := r.check(); err != nil {
+		return dst, err
 	}
-	meta := metadata{CloudWatchMetrics: []directive{{Namespace: r.namespace, Dimensions: sets, Metrics: []definition{}}}}
-	for _, m := range r.members {
-		if m.kind == metric {
-			meta.CloudWatchMetrics[0].Metrics = append(meta.CloudWatchMetrics[0].Metrics, definition{Name: m.name, Unit: m.unit})
-		}
-	}
-	if n := len(meta.CloudWatchMetrics[0].Metrics); n > maxMetrics {
-		problems = append(problems, invalidf("%d metrics exceed the limit of %d per record", n, maxMetrics))
-	}
-	if len(problems) > 0 {
-		return nil, errors.Join(problems...)
-	}
-
 	ts := r.Time
 	if ts.IsZero() {
 		ts = time.Now()
 	}
-	meta.Timestamp = ts.UnixMilli()
-	var b bytes.Buffer
-	enc := newJSONWriter(&b)
-	b.WriteString(`{"_aws":`)
-	if err := enc.value(meta); err != nil {
-		return nil, fmt.Errorf("emf: encode metadata: %w", err)
+	b := append(dst, `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, ts.UnixMilli(), 10)
+	b = append(b, `,"CloudWatchMetrics":[{"Namespace":`...)
+	b = appendString(b, r.namespace)
+	b = append(b, `,"Dimensions":`...)
+	b = r.appendSets(b)
+	b = append(b, `,"Metrics":[`...)
+	first := true
+	for i := range r.members {
+		m := &r.members[i]
+		if m.kind != metric {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, `{"Name":`...)
+		b = appendString(b, m.name)
+		if m.str != "" {
+			b = append(b, `,"Unit":`...)
+			b = appendString(b, m.str)
+		}
+		b = append(b, '}')
 	}
-	for _, m := range r.members {
-		b.WriteByte(',')
-		enc.value(m.name) // a string: cannot fail
-		b.WriteByte(':')
-		if err := enc.value(m.value()); err != nil {
-			return nil, fmt.Errorf("emf: %s %q: %w", m.kind, m.name, err)
+	b = append(b, "]}]}"...)
+	for i := range r.members {
+		m := &r.members[i]
+		b = append(b, ',')
+		b = appendString(b, m.name)
+		b = append(b, ':')
+		var err error
+		if b, err = m.appendValue(b); err != nil {
+			return dst, fmt.Errorf("emf: %s %q: %w", m.kind, m.name, err)
 		}
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
 }
 
-// WriteTo writes the record as one line (MarshalJSON followed by "\n") with a
-// single Write, so that lines from concurrent writers do not interleave on a
-// writer that keeps single writes whole (os.Stdout under Lambda does). It
-// writes nothing when MarshalJSON fails, and returns MarshalJSON's error.
+// MarshalJSON returns the record as one EMF document, as AppendJSON writes
+// it, and AppendJSON's errors.
+func (r *Record) MarshalJSON() ([]byte, error) {
+	line, err := r.AppendJSON(make([]byte, 0, r.size()))
+	if err != nil {
+		return nil, err
+	}
+	return line, nil
+}
+
+// WriteTo writes the record as one line (the JSON document followed by "\n")
+// with a single Write, so that lines from concurrent writers do not
+// interleave on a writer that keeps single writes whole (os.Stdout under
+// Lambda does). It writes nothing when the record cannot be marshalled, and
+// returns AppendJSON's error.
 func (r *Record) WriteTo(w io.Writer) (int64, error) {
-	line, err := r.MarshalJSON()
+	line, err := r.AppendJSON(make([]byte, 0, r.size()+1))
 	if err != nil {
 		return 0, err
 	}
@@ -96,46 +95,75 @@ func (r *Record) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), nil
 }
 
-// value is what a member holds at the root of the document.
-func (m *member) value() any {
-	switch m.kind {
-	case dimension:
-		return m.str
-	case metric:
-		if len(m.values) == 1 {
-			return m.values[0]
-		}
-		return m.values
+// size estimates the length of the record's JSON document, so that
+// MarshalJSON and WriteTo allocate once.
+func (r *Record) size() int {
+	n := 96 + len(r.namespace) + 3*len(r.setNames)
+	for _, name := range r.setNames {
+		n += len(name)
 	}
-	return m.prop
+	for i := range r.members {
+		m := &r.members[i]
+		n += 4 + len(m.name) + len(m.str)
+		switch m.kind {
+		case metric:
+			n += 24 + len(m.name) + len(m.str) + 25*int(m.n)
+		case dimension:
+			n += 2 * (len(m.name) + 3)
+		default:
+			n += 24
+		}
+	}
+	return n
 }
 
-// dimensionSets returns the sets to publish and the problems with them. With
-// no declared set, it is the one set of every dimension, in order.
-func (r *Record) dimensionSets() ([][]string, []error) {
-	if len(r.sets) == 0 {
-		all := []string{}
-		for _, m := range r.members {
-			if m.kind == dimension {
-				all = append(all, m.name)
+// check returns every problem with the record, joined, or nil. It does not
+// allocate unless there is a problem.
+func (r *Record) check() error {
+	var problems []error
+	if len(r.problems) > 0 {
+		problems = slices.Clone(r.problems)
+	}
+	problems = r.checkSets(problems)
+	if err := checkNamespace(r.namespace); err != nil {
+		problems = append(problems, err)
+	}
+	metrics := 0
+	for i := range r.members {
+		if r.members[i].kind == metric {
+			metrics++
+		}
+	}
+	if metrics > maxMetrics {
+		problems = append(problems, invalidf("%d metrics exceed the limit of %d per record", metrics, maxMetrics))
+	}
+	return errors.Join(problems...)
+}
+
+// checkSets appends the problems with the dimension sets to problems. With
+// no declared set, the one set is every dimension, in order.
+func (r *Record) checkSets(problems []error) []error {
+	if len(r.setEnds) == 0 {
+		dims := 0
+		for i := range r.members {
+			if r.members[i].kind == dimension {
+				dims++
 			}
 		}
-		if len(all) > maxDimensionsPerSet {
-			return nil, []error{invalidf("%d dimensions exceed the limit of %d per set: declare smaller sets with DimensionSet", len(all), maxDimensionsPerSet)}
+		if dims > maxDimensionsPerSet {
+			problems = append(problems, invalidf("%d dimensions exceed the limit of %d per set: declare smaller sets with DimensionSet", dims, maxDimensionsPerSet))
 		}
-		return [][]string{all}, nil
+		return problems
 	}
-	var problems []error
-	sets := make([][]string, 0, len(r.sets))
-	seen := make(map[string]bool)
-	for _, set := range r.sets {
+	for s := range r.setEnds {
+		set := r.set(s)
 		if len(set) > maxDimensionsPerSet {
 			problems = append(problems, invalidf("dimension set %q has %d names, more than %d", set, len(set), maxDimensionsPerSet))
 		}
 		for i, name := range set {
-			j, ok := r.byName[name]
+			j := r.find(name)
 			switch {
-			case !ok:
+			case j < 0:
 				problems = append(problems, invalidf("dimension set %q names %q, which is not a dimension of the record", set, name))
 			case r.members[j].kind != dimension:
 				problems = append(problems, invalidf("dimension set %q names %q, which is a %s, not a dimension", set, name, r.members[j].kind))
@@ -143,39 +171,109 @@ func (r *Record) dimensionSets() ([][]string, []error) {
 				problems = append(problems, invalidf("dimension set %q names %q twice", set, name))
 			}
 		}
-		key := slices.Clone(set)
-		slices.Sort(key)
-		if k := strings.Join(key, "\x00"); !seen[k] {
-			seen[k] = true
-			sets = append(sets, set)
+	}
+	return problems
+}
+
+// set returns the declared set number s.
+func (r *Record) set(s int) []string {
+	start := 0
+	if s > 0 {
+		start = r.setEnds[s-1]
+	}
+	return r.setNames[start:r.setEnds[s]:r.setEnds[s]]
+}
+
+// appendSets appends the "Dimensions" array: the declared sets less those
+// equal to an earlier one, or the one set of every dimension.
+func (r *Record) appendSets(b []byte) []byte {
+	b = append(b, '[')
+	if len(r.setEnds) == 0 {
+		b = append(b, '[')
+		first := true
+		for i := range r.members {
+			if r.members[i].kind != dimension {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendString(b, r.members[i].name)
+		}
+		return append(b, "]]"...)
+	}
+	first := true
+	for s := range r.setEnds {
+		set := r.set(s)
+		if r.repeats(s, set) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '[')
+		for i, name := range set {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, name)
+		}
+		b = append(b, ']')
+	}
+	return append(b, ']')
+}
+
+// repeats reports whether a declared set before number s has the same names
+// as set, in any order. Sets are checked to name each dimension once.
+func (r *Record) repeats(s int, set []string) bool {
+	for e := range s {
+		earlier := r.set(e)
+		if len(earlier) != len(set) {
+			continue
+		}
+		same := true
+		for _, name := range set {
+			if !slices.Contains(earlier, name) {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
 		}
 	}
-	return sets, problems
+	return false
 }
 
-// jsonWriter appends JSON values to a buffer, without HTML escaping (the line
-// is read by CloudWatch and people, not by browsers) or trailing newlines.
-type jsonWriter struct {
-	out     *bytes.Buffer
-	scratch bytes.Buffer
-	enc     *json.Encoder
-}
-
-func newJSONWriter(out *bytes.Buffer) *jsonWriter {
-	w := &jsonWriter{out: out}
-	w.enc = json.NewEncoder(&w.scratch)
-	w.enc.SetEscapeHTML(false)
-	return w
-}
-
-// value appends the JSON encoding of v.
-func (w *jsonWriter) value(v any) error {
-	w.scratch.Reset()
-	if err := w.enc.Encode(v); err != nil {
-		return err
+// appendValue appends the JSON value of the member.
+func (m *member) appendValue(b []byte) ([]byte, error) {
+	switch m.kind {
+	case dimension:
+		return appendString(b, m.str), nil
+	case metric:
+		if m.n == 1 {
+			return appendFloat(b, m.num), nil
+		}
+		b = append(b, '[')
+		b = appendFloat(b, m.num)
+		for _, v := range m.more {
+			b = appendFloat(append(b, ','), v)
+		}
+		return append(b, ']'), nil
 	}
-	w.out.Write(bytes.TrimSuffix(w.scratch.Bytes(), []byte("\n")))
-	return nil
+	switch m.vk {
+	case valueString:
+		return appendString(b, m.str), nil
+	case valueBool:
+		return strconv.AppendBool(b, m.n != 0), nil
+	case valueInt:
+		return strconv.AppendInt(b, m.n, 10), nil
+	case valueFloat:
+		return appendFloat(b, m.num), nil
+	}
+	return appendAny(b, m.prop)
 }
 
 var _ json.Marshaler = (*Record)(nil)
