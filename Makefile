@@ -43,6 +43,10 @@ build: ## Build bootstrap for Lambda (linux/arm64) into build/
 build-GetIndustryFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap for arm64
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/getindustry
 
+.PHONY: build-RefreshTokenFunction
+build-RefreshTokenFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of the token refresher for arm64
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/refreshtoken
+
 .PHONY: local
 local: tools ## Build and run the function under the emulator with local fakes, invoke every event, stop
 	$(GO) run ./cmd/localstack

@@ -92,6 +92,13 @@ func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cl
 			}
 			v = f
 		}
+		if tplMap(p)["Type"] == "CommaDelimitedList" {
+			var list []any
+			for _, item := range strings.Split(fmt.Sprint(v), ",") {
+				list = append(list, item)
+			}
+			v = list
+		}
 		r.params[name] = v
 	}
 	out := maps.Clone(raw)
@@ -115,9 +122,12 @@ func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cl
 	if err := json.Unmarshal(js, &forTyping); err != nil {
 		tb.Fatal(err)
 	}
-	for _, p := range [][]string{{"GetIndustryFunction", "Properties", "LoggingConfig"}, {"IndustryApi", "Properties", "Auth", "EnableIamAuthorizer"}} {
-		delete(tplMap(tplPath(forTyping["Resources"], p[:len(p)-1]...)), p[len(p)-1])
+	for name, res := range tplMap(forTyping["Resources"]) {
+		if tplMap(res)["Type"] == "AWS::Serverless::Function" {
+			delete(tplMap(tplPath(forTyping["Resources"], name, "Properties")), "LoggingConfig")
+		}
 	}
+	delete(tplMap(tplPath(forTyping["Resources"], "IndustryApi", "Properties", "Auth")), "EnableIamAuthorizer")
 	if js, err = json.Marshal(forTyping); err != nil {
 		tb.Fatal(err)
 	}
@@ -147,6 +157,14 @@ func (r *tplResolver) value(v any) (res any, ok bool) {
 					return r.sub(arg), true
 				case "Fn::GetAtt":
 					return "getatt:" + r.getAtt(arg), true
+				case "Fn::Join":
+					args := arg.([]any)
+					list, _ := r.value(args[1])
+					var parts []string
+					for _, x := range list.([]any) {
+						parts = append(parts, fmt.Sprint(x))
+					}
+					return strings.Join(parts, args[0].(string)), true
 				}
 				if strings.HasPrefix(fn, "Fn::") {
 					r.tb.Fatalf("resolver: %s is not supported; extend tplResolver", fn)
@@ -227,6 +245,9 @@ func (r *tplResolver) cond(name string) bool {
 }
 
 func (r *tplResolver) boolean(expr any) bool {
+	if name, ok := expr.(string); ok { // !Condition Name inside !And, !Or, !Not
+		return r.cond(name)
+	}
 	for fn, arg := range tplMap(expr) {
 		args, _ := arg.([]any)
 		switch fn {
@@ -238,6 +259,13 @@ func (r *tplResolver) boolean(expr any) bool {
 			return fmt.Sprint(a) == fmt.Sprint(b)
 		case "Fn::Not":
 			return !r.boolean(args[0])
+		case "Fn::And":
+			for _, a := range args {
+				if !r.boolean(a) {
+					return false
+				}
+			}
+			return true
 		}
 	}
 	r.tb.Fatalf("condition expression %v is not supported", expr)
@@ -323,7 +351,7 @@ var tplCases = []tplCase{
 		name: "existing secret, public API, reserved, traced, alarm topic",
 		params: map[string]string{
 			"TokenSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:wx-token-AbCdEf",
-			"ApiAuth":        "NONE", "ReservedConcurrency": "5", "Tracing": "Active", "LogLevel": "WARN",
+			"ApiAuth":        "NONE", "ReservedConcurrency": "5", "Tracing": "Active", "LogLevel": "DEBUG",
 			"AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:ops", "MetricsNamespace": "WeChat/Prod",
 		},
 		secretID: "arn:aws:secretsmanager:us-east-1:123456789012:secret:wx-token-AbCdEf",
