@@ -15,9 +15,11 @@ import (
 
 const (
 	secretID      = "getindustry/access-token"
+	credsSecretID = "getindustry/app-credentials"
 	wrongSecretID = "getindustry/wrong-token"
-	// localToken is a made-up token that only the local simulator accepts.
-	localToken = "local-access-token-0123456789"
+	// The made-up app that the local simulator issues tokens to.
+	localAppID     = "wxlocal0000000000"
+	localAppSecret = "local-appsecret-not-a-secret"
 	// fixedWeChatAddr and fixedSecretsAddr are used in serve mode, so that
 	// events/env.json (for sam local invoke --env-vars) can name them.
 	fixedWeChatAddr  = "127.0.0.1:8081"
@@ -28,20 +30,25 @@ const (
 type fakes struct {
 	wx, sm       *http.Server
 	wxURL, smURL string
+	sim          *wxtest.Simulator
 }
 
+// startFakes starts the simulator knowing one app, and Secrets Manager with
+// that app's credentials and a token secret as CloudFormation would leave it
+// before the refresher first writes it.
 func startFakes(fixedPorts bool) (*fakes, error) {
-	sim := wxtest.NewSimulator(localToken)
+	sim := wxtest.NewSimulator()
+	sim.SetApp(localAppID, localAppSecret)
 	sm := smtest.NewFake()
-	expires := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
-	sm.SetSecret(secretID, fmt.Sprintf(`{"access_token":%q,"expires_at":%q}`, localToken, expires))
+	sm.SetSecret(credsSecretID, fmt.Sprintf(`{"appid":%q,"appsecret":%q}`, localAppID, localAppSecret))
+	sm.SetSecret(secretID, "placeholder-before-the-first-refresh")
 	sm.SetSecret(wrongSecretID, "a-token-wechat-does-not-know")
 
 	wxAddr, smAddr := "127.0.0.1:0", "127.0.0.1:0"
 	if fixedPorts {
 		wxAddr, smAddr = fixedWeChatAddr, fixedSecretsAddr
 	}
-	f := &fakes{}
+	f := &fakes{sim: sim}
 	var err error
 	if f.wx, f.wxURL, err = listen(wxAddr, sim); err != nil {
 		return nil, err
@@ -67,18 +74,28 @@ func listen(addr string, h http.Handler) (*http.Server, string, error) {
 	return srv, "http://" + l.Addr().String(), nil
 }
 
-// env is the function's environment under the emulator: the configuration
-// of DESIGN.md pointed at the fakes, and dummy AWS credentials (the fake does
-// not check signatures; the SDK insists on having some).
+// env is getindustry's environment under the emulator: the configuration
+// of DESIGN.md pointed at the fakes.
 func (f *fakes) env() []string {
+	return append(f.awsEnv(), "WX_API_BASE_URL="+f.wxURL, "AWS_LAMBDA_FUNCTION_NAME=GetIndustryFunction")
+}
+
+// refresherEnv is the token refresher's environment under the emulator.
+func (f *fakes) refresherEnv() []string {
+	return append(f.awsEnv(), "WX_API_BASE_URL="+f.wxURL, "WX_APP_SECRET_ID="+credsSecretID,
+		"AWS_LAMBDA_FUNCTION_NAME=RefreshTokenFunction")
+}
+
+// awsEnv is what both functions share: the token secret, the Secrets
+// Manager endpoint, and dummy AWS credentials (the fake does not check
+// signatures; the SDK insists on having some).
+func (f *fakes) awsEnv() []string {
 	return []string{
 		"WX_TOKEN_SECRET_ID=" + secretID,
-		"WX_API_BASE_URL=" + f.wxURL,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + f.smURL,
 		"AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=AKIDLOCALSTACK",
 		"AWS_SECRET_ACCESS_KEY=local-not-a-secret",
-		"AWS_LAMBDA_FUNCTION_NAME=GetIndustryFunction",
 		"AWS_LAMBDA_LOG_LEVEL=INFO",
 	}
 }

@@ -3,9 +3,15 @@
 // a WeChat API simulator and a Secrets Manager endpoint on loopback, runs the
 // bootstrap under the real Lambda Runtime Interface Emulator, and invokes it.
 //
+// The token secret starts as CloudFormation leaves it: the token refresher
+// (functions/refreshtoken) runs first and writes it from the app
+// credentials, as its schedule would, so the whole flow works from
+// credentials alone.
+//
 // Usage:
 //
-//	localstack                 invoke every event in events/, then two failure scenarios, then stop
+//	localstack                 refresh the token, invoke every event in events/, show a token renewal
+//	                           and a forced refresh, then two failure scenarios, then stop
 //	localstack -event FILE     invoke one event file
 //	localstack -serve ADDR     keep serving: plain HTTP on ADDR becomes HTTP API events (like sam local start-api)
 package main
@@ -52,8 +58,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	fmt.Fprintln(stdout, "building bootstrap ...")
-	boot, err := rie.BuildBootstrap(ctx, "./functions/getindustry", tmp)
+	fmt.Fprintln(stdout, "building the getindustry and refreshtoken bootstraps ...")
+	boot, err := rie.BuildBootstrap(ctx, "./functions/getindustry", filepath.Join(tmp, "getindustry"))
+	if err != nil {
+		return err
+	}
+	refresherBoot, err := rie.BuildBootstrap(ctx, "./functions/refreshtoken", filepath.Join(tmp, "refreshtoken"))
 	if err != nil {
 		return err
 	}
@@ -71,6 +81,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	start := func(env ...string) (*rie.Emulator, error) {
 		return rie.Start(ctx, rie.Options{Bootstrap: boot, Env: append(fakes.env(), env...), Timeout: 10 * time.Second, Output: output})
 	}
+	refresher, err := rie.Start(ctx, rie.Options{Bootstrap: refresherBoot, Env: fakes.refresherEnv(), Timeout: 15 * time.Second, Output: output})
+	if err != nil {
+		return err
+	}
+	defer refresher.Close()
+	refresh := func(title, file string) error {
+		payload, err := os.ReadFile(filepath.Join(root, "events", "refreshtoken", file))
+		if err != nil {
+			return err
+		}
+		return invokeAndPrint(ctx, refresher, stdout, "refreshtoken: "+title, payload)
+	}
+	if err := refresh("first scheduled run writes the token secret", "scheduled.json"); err != nil {
+		return err
+	}
 
 	switch {
 	case *serve != "":
@@ -85,7 +110,43 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := invokeFiles(ctx, start, stdout, eventFiles(events)...); err != nil {
 		return err
 	}
+	if err := renewal(ctx, fakes, refresh, start, stdout); err != nil {
+		return err
+	}
 	return scenarios(ctx, start, stdout)
+}
+
+// renewal moves the simulator's clock into the last minutes of the token's
+// life, lets the refresher pick up WeChat's renewed token, and shows a fresh
+// getindustry instance answering with it; then a forced refresh, and a
+// second force that the refresher refuses rather than spend WeChat's limit.
+func renewal(ctx context.Context, f *fakes, refresh func(title, file string) error,
+	start func(...string) (*rie.Emulator, error), stdout io.Writer) error {
+	fmt.Fprintln(stdout, "\n-- the WeChat simulator's clock moves 1h56m on: 4 minutes of the token's life are left")
+	f.sim.Advance(time.Hour + 56*time.Minute)
+	steps := []struct{ title, file string }{
+		{"scheduled run picks up the renewed token", "scheduled.json"},
+		{"forced refresh (after a leak)", "force.json"},
+		{"a second force within 30 s is refused", "force.json"},
+	}
+	for i, st := range steps {
+		if err := refresh(st.title, st.file); err != nil {
+			return err
+		}
+		if i > 0 {
+			continue
+		}
+		emu, err := start()
+		if err != nil {
+			return err
+		}
+		err = invokeAndPrint(ctx, emu, stdout, "getindustry (new instance) with the renewed token: direct.json", []byte(`{}`))
+		emu.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // eventFiles drops the env-vars file, which is not an event.
