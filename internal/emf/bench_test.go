@@ -34,9 +34,9 @@ var (
 func buildMetricsRecord(now time.Time, requestID, shape string, inv invoke) *emf.Record {
 	r := emf.New("GetIndustry")
 	r.Time = now
-	r.Property("time", now.Format(time.RFC3339Nano)).Property("level", "INFO").Property("msg", "metrics")
-	r.Property("requestId", requestID)
-	r.Property("event_shape", shape)
+	r.PropertyString("time", now.Format(time.RFC3339Nano)).Property("level", "INFO").Property("msg", "metrics")
+	r.PropertyString("requestId", requestID)
+	r.PropertyString("event_shape", shape)
 	r.Dimension("Service", "getindustry-GetIndustryFunction-1A2B3C").DimensionSet("Service")
 	failed := 0.0
 	if inv.errorCode != "" {
@@ -68,7 +68,9 @@ func count(b bool) float64 {
 }
 
 // BenchmarkMetricsRecord builds and marshals the getindustry function's
-// per-invoke record, as its warm path does once per invoke.
+// per-invoke record, as its warm path does once per invoke: AppendJSON into
+// a buffer kept from the previous record, as metrics.go does, and
+// MarshalJSON for comparison.
 func BenchmarkMetricsRecord(b *testing.B) {
 	// Dynamic strings, as the function gets them, so that nothing is a
 	// constant the compiler could box for free.
@@ -81,6 +83,18 @@ func BenchmarkMetricsRecord(b *testing.B) {
 		{"cache-hit", warmCacheHit},
 		{"wechat-busy", wechatBusy},
 	} {
+		b.Run(bc.name+"/AppendJSON", func(b *testing.B) {
+			b.ReportAllocs()
+			var buf []byte
+			for b.Loop() {
+				r := buildMetricsRecord(time.Now(), requestID, shape, bc.inv)
+				line, err := r.AppendJSON(buf[:0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf = append(line, '\n')
+			}
+		})
 		b.Run(bc.name+"/MarshalJSON", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -104,5 +118,35 @@ func TestMetricsRecordValid(t *testing.T) {
 		if problems := validateEMF(line); len(problems) > 0 {
 			t.Errorf("record breaks the EMF specification: %q\n%s", problems, line)
 		}
+	}
+}
+
+// TestMetricsRecordAllocations guards what the benchmark measures: the
+// record costs one allocation for itself and one for the formatted time
+// (and a failed invoke one more, for strconv.Itoa of the WeChat errcode),
+// and appending it to a buffer with room costs none.
+func TestMetricsRecordAllocations(t *testing.T) {
+	requestID := string([]byte("8f5e6b1c-2d3a-4e5f-9a0b-1c2d3e4f5a6b"))
+	buf := make([]byte, 0, 4096)
+	for _, tt := range []struct {
+		name  string
+		inv   invoke
+		build float64
+	}{
+		{"cache hit", warmCacheHit, 2},
+		{"wechat busy", wechatBusy, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			build := testing.AllocsPerRun(100, func() { buildMetricsRecord(testTime, requestID, "direct", tt.inv) })
+			r := buildMetricsRecord(testTime, requestID, "direct", tt.inv)
+			write := testing.AllocsPerRun(100, func() {
+				if _, err := r.AppendJSON(buf[:0]); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if build > tt.build || write > 0 {
+				t.Errorf("building allocates %v times, AppendJSON %v; want at most %v and 0", build, write, tt.build)
+			}
+		})
 	}
 }
