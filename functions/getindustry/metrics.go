@@ -21,6 +21,7 @@ type metricsWriter struct {
 	w         io.Writer
 	namespace string
 	service   string // the Service dimension: the function's name
+	buf       []byte // the last line written, reused under mu
 }
 
 // write emits the record for inv. Lambda's log-level filter treats the
@@ -29,11 +30,11 @@ type metricsWriter struct {
 func (m *metricsWriter) write(ctx context.Context, inv *invocation, now time.Time) {
 	r := emf.New(m.namespace)
 	r.Time = now
-	r.Property("time", now.Format(time.RFC3339Nano)).Property("level", "INFO").Property("msg", "metrics")
+	r.PropertyString("time", now.Format(time.RFC3339Nano)).Property("level", "INFO").Property("msg", "metrics")
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		r.Property("requestId", lc.AwsRequestID)
+		r.PropertyString("requestId", lc.AwsRequestID)
 	}
-	r.Property("event_shape", string(inv.shape))
+	r.PropertyString("event_shape", string(inv.shape))
 
 	r.Dimension("Service", m.service).DimensionSet("Service")
 	failed := 0.0
@@ -55,14 +56,14 @@ func (m *metricsWriter) write(ctx context.Context, inv *invocation, now time.Tim
 	if inv.trace.Attempts > 0 {
 		r.Metric("WeChatLatency", ms(inv.trace.Duration), emf.Milliseconds)
 	}
-	line, err := r.MarshalJSON()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	line, err := r.AppendJSON(m.buf[:0])
 	if err != nil {
 		return // only a bad namespace or name can fail, and configuration checks those
 	}
-	line = append(line, '\n')
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.w.Write(line)
+	m.buf = append(line, '\n')
+	m.w.Write(m.buf)
 }
 
 // wechatFailures counts the WeChat attempts that did not produce the answer:
