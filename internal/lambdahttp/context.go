@@ -19,7 +19,20 @@ type shapeKey struct{}
 
 // withShape returns a copy of ctx that carries s.
 func withShape(ctx context.Context, s Shape) context.Context {
-	return context.WithValue(ctx, shapeKey{}, s)
+	var v any // set from constants, so that the interface value needs no allocation
+	switch s {
+	case ShapeAPIGatewayREST:
+		v = ShapeAPIGatewayREST
+	case ShapeAPIGatewayHTTP:
+		v = ShapeAPIGatewayHTTP
+	case ShapeFunctionURL:
+		v = ShapeFunctionURL
+	case ShapeALB:
+		v = ShapeALB
+	default:
+		v = ShapeDirect
+	}
+	return context.WithValue(ctx, shapeKey{}, v)
 }
 
 // ShapeFromContext reports the shape of the event being served. Wrap sets it for both the

@@ -1,34 +1,6 @@
 package lambdahttp
 
-import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"strings"
-)
-
-// probe holds the few top-level fields that tell the event shapes apart. Every field is
-// kept raw so that a wrongly typed value in one field does not hide the others.
-type probe struct {
-	Version           json.RawMessage `json:"version"`
-	HTTPMethod        json.RawMessage `json:"httpMethod"`
-	MultiValueHeaders json.RawMessage `json:"multiValueHeaders"`
-	MethodARN         json.RawMessage `json:"methodArn"` // API Gateway REQUEST authorizer (v1)
-	RouteARN          json.RawMessage `json:"routeArn"`  // API Gateway HTTP API authorizer (v2)
-	RequestContext    *contextProbe   `json:"requestContext"`
-}
-
-// contextProbe holds the requestContext fields that tell the event shapes apart.
-type contextProbe struct {
-	ELB          json.RawMessage `json:"elb"`
-	HTTP         json.RawMessage `json:"http"`
-	DomainName   json.RawMessage `json:"domainName"`
-	ResourcePath json.RawMessage `json:"resourcePath"`
-	Stage        json.RawMessage `json:"stage"`
-	APIID        json.RawMessage `json:"apiId"`
-	ConnectionID json.RawMessage `json:"connectionId"` // WebSocket API
-	EventType    json.RawMessage `json:"eventType"`    // WebSocket API
-}
+import "strings"
 
 // detection is the outcome of probing a payload.
 type detection struct {
@@ -58,65 +30,46 @@ func Detect(payload []byte) Shape {
 
 // detect implements Detect and also reports whether the event carried multiValueHeaders.
 func detect(payload []byte) detection {
+	ev, ok := decodeEvent(payload)
+	if !ok {
+		return detection{shape: ShapeDirect}
+	}
+	return ev.detect()
+}
+
+// detect applies the rules of Detect to a decoded event.
+func (ev *event) detect() detection {
 	direct := detection{shape: ShapeDirect}
-	if trimmed := bytes.TrimLeft(payload, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+	rc, data := &ev.ctx, ev.data
+	if ev.methodARN.present(data) || ev.routeARN.present(data) {
 		return direct
 	}
-	var p probe
-	if err := json.Unmarshal(payload, &p); err != nil {
-		// A syntax error means the payload is not JSON. A type error means some probed field
-		// (requestContext, say) has the wrong type; json has still filled in the others.
-		var typeErr *json.UnmarshalTypeError
-		if !errors.As(err, &typeErr) {
-			return direct
-		}
-	}
-	rc := p.RequestContext
-	if rc == nil || present(p.MethodARN) || present(p.RouteARN) {
-		return direct
-	}
-	version, _ := str(p.Version)
+	version, _ := ev.str(ev.version)
 	switch {
-	case present(rc.ELB):
-		return detection{shape: ShapeALB, multiValue: present(p.MultiValueHeaders)}
-	case version == "2.0" && present(rc.HTTP):
-		if domain, _ := str(rc.DomainName); strings.Contains(domain, ".lambda-url.") {
+	case rc.elb.present(data):
+		return detection{shape: ShapeALB, multiValue: ev.multiValueHeaders.present(data)}
+	case version == "2.0" && rc.http.present(data):
+		if domain, _ := ev.str(rc.domainName); strings.Contains(domain, ".lambda-url.") {
 			return detection{shape: ShapeFunctionURL}
 		}
 		return detection{shape: ShapeAPIGatewayHTTP}
-	case isREST(p, version):
+	case ev.isREST(version):
 		return detection{shape: ShapeAPIGatewayREST}
 	}
 	return direct
 }
 
 // isREST applies the REST proxy rule of Detect.
-func isREST(p probe, version string) bool {
-	rc := p.RequestContext
-	method, _ := str(p.HTTPMethod)
+func (ev *event) isREST(version string) bool {
+	rc, data := &ev.ctx, ev.data
+	method, _ := ev.str(ev.httpMethod)
 	switch {
 	case method == "":
 		return false
-	case present(p.Version) && version != "1.0":
+	case ev.version.present(data) && version != "1.0":
 		return false
-	case present(rc.ConnectionID) || present(rc.EventType):
+	case rc.connectionID.present(data) || rc.eventType.present(data):
 		return false
 	}
-	return present(rc.ResourcePath) || present(rc.Stage) || present(rc.APIID)
-}
-
-// present reports whether a raw field was in the payload with a value other than null.
-func present(raw json.RawMessage) bool {
-	return len(raw) > 0 && string(raw) != "null"
-}
-
-// str decodes a raw field as a JSON string; ok is false for anything else.
-func str(raw json.RawMessage) (s string, ok bool) {
-	if len(raw) == 0 || raw[0] != '"' {
-		return "", false
-	}
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
+	return rc.resourcePath.present(data) || rc.stage.present(data) || rc.apiID.present(data)
 }

@@ -2,11 +2,9 @@ package lambdahttp
 
 import (
 	"bytes"
-	"encoding/base64"
 	"mime"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 )
 
 // result is a finished HTTP answer, from the handler or from the adapter itself.
@@ -19,17 +17,44 @@ type result struct {
 // recorder is the in-memory http.ResponseWriter handed to the wrapped handler. Like a
 // net/http server it fixes the header at the first WriteHeader or Write, ignores later
 // WriteHeader calls and informational (1xx) codes, refuses a body for statuses that cannot
-// have one, and sniffs a missing Content-Type. It is used by one goroutine at a time.
+// have one, and sniffs a missing Content-Type. It is used by one goroutine at a time, and
+// reused through a sync.Pool once its answer has been encoded.
 type recorder struct {
 	header http.Header // what the handler edits
 	sent   http.Header // snapshot taken when the status was written
+	values []string    // backing array of sent's values
 	status int
 	body   bytes.Buffer
+	out    []byte   // the encoded response, before it is copied out
+	names  []string // scratch for sorted header names
 }
+
+// maxPooled is the largest buffer a recorder keeps when it goes back to the pool, so that
+// one large answer does not pin its memory for the life of the instance.
+const maxPooled = 64 << 10
 
 // newRecorder returns an empty recorder.
 func newRecorder() *recorder {
-	return &recorder{header: make(http.Header)}
+	return &recorder{header: make(http.Header), sent: make(http.Header)}
+}
+
+// reset empties r for reuse, dropping buffers that grew beyond maxPooled.
+func (r *recorder) reset() {
+	clear(r.header)
+	clear(r.sent)
+	clear(r.values)
+	r.values = r.values[:0]
+	r.status = 0
+	if r.body.Cap() > maxPooled {
+		r.body = bytes.Buffer{}
+	}
+	r.body.Reset()
+	if cap(r.out) > maxPooled {
+		r.out = nil
+	}
+	r.out = r.out[:0]
+	clear(r.names)
+	r.names = r.names[:0]
 }
 
 // Header implements http.ResponseWriter.
@@ -48,7 +73,12 @@ func (r *recorder) WriteHeader(code int) {
 		return // informational: the final status is still to come
 	}
 	r.status = code
-	r.sent = r.header.Clone()
+	// Like http.Header.Clone, but into the recorder's own map and array.
+	for k, vs := range r.header {
+		n := len(r.values)
+		r.values = append(r.values, vs...)
+		r.sent[k] = r.values[n:len(r.values):len(r.values)]
+	}
 }
 
 // Write implements http.ResponseWriter.
@@ -64,7 +94,7 @@ func (r *recorder) Write(p []byte) (int, error) {
 
 // result finishes the answer: status 200 if none was written, Content-Type sniffed from the
 // body when the handler set none (as net/http does).
-func (r *recorder) result() *result {
+func (r *recorder) result() result {
 	if r.status == 0 {
 		r.WriteHeader(http.StatusOK)
 	}
@@ -72,7 +102,7 @@ func (r *recorder) result() *result {
 	if _, ok := h["Content-Type"]; !ok && r.body.Len() > 0 {
 		h.Set("Content-Type", http.DetectContentType(r.body.Bytes()))
 	}
-	return &result{status: r.status, header: h, body: r.body.Bytes()}
+	return result{status: r.status, header: h, body: r.body.Bytes()}
 }
 
 // bodyAllowed reports whether a response with the status may carry a body (RFC 9110).
@@ -86,20 +116,12 @@ func bodyAllowed(status int) bool {
 	return true
 }
 
-// encodeBody returns the body as the string an event response carries: the text itself for
-// valid UTF-8 text (text/*, JSON, XML, JavaScript, form data), else base64 with isBase64 true.
-func encodeBody(h http.Header, body []byte) (s string, isBase64 bool) {
-	if len(body) == 0 {
-		return "", false
-	}
-	if isText(h.Get("Content-Type")) && utf8.Valid(body) {
-		return string(body), false
-	}
-	return base64.StdEncoding.EncodeToString(body), true
-}
-
 // isText reports whether a Content-Type names a textual media type.
 func isText(contentType string) bool {
+	switch contentType { // the common ones, without parsing
+	case "application/json", "application/json; charset=utf-8", "text/plain; charset=utf-8":
+		return true
+	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return false
@@ -115,28 +137,4 @@ func isText(contentType string) bool {
 		return true
 	}
 	return false
-}
-
-// joinedHeaders flattens h into one value per name, joining repeated values with ","
-// (RFC 9110 section 5.3). Set-Cookie, which cannot be joined, is left out.
-func joinedHeaders(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for k, vs := range h {
-		if len(vs) == 0 || k == "Set-Cookie" {
-			continue
-		}
-		out[k] = strings.Join(vs, ",")
-	}
-	return out
-}
-
-// multiHeaders copies h into a multi-value map, leaving out names with no values.
-func multiHeaders(h http.Header) map[string][]string {
-	out := make(map[string][]string, len(h))
-	for k, vs := range h {
-		if len(vs) > 0 {
-			out[k] = append([]string(nil), vs...)
-		}
-	}
-	return out
 }

@@ -3,13 +3,10 @@ package lambdahttp
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -44,8 +41,9 @@ type DirectFunc func(ctx context.Context, payload []byte) ([]byte, error)
 // type still names the Lambda errorType. A nil h answers 404 to every request; a nil direct
 // makes direct invocations fail with an error.
 //
-// The handler h must not use its ResponseWriter after ServeHTTP returns. The returned
-// handler is safe for concurrent use if h and direct are.
+// The handler h must not use its ResponseWriter, or the header map it returns, after
+// ServeHTTP returns: Wrap reuses them for later invokes. The returned handler is safe for
+// concurrent use if h and direct are.
 func Wrap(h http.Handler, direct DirectFunc) lambda.Handler {
 	if h == nil {
 		h = http.NotFoundHandler()
@@ -53,48 +51,79 @@ func Wrap(h http.Handler, direct DirectFunc) lambda.Handler {
 	return &handler{h: h, direct: direct}
 }
 
-// handler is the lambda.Handler returned by Wrap. It is immutable after construction.
+// handler is the lambda.Handler returned by Wrap. Its fields do not change after
+// construction; recorders only caches recorders between invokes.
 type handler struct {
-	h      http.Handler
-	direct DirectFunc
+	h         http.Handler
+	direct    DirectFunc
+	recorders sync.Pool // of *recorder
 }
 
-// Invoke implements lambda.Handler.
+// Invoke implements lambda.Handler. The payload is read once: decodeEvent finds the
+// members every shape needs, and detection and the request reader share them.
 func (w *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	d := detect(payload)
+	d := detection{shape: ShapeDirect}
+	ev, ok := decodeEvent(payload)
+	if ok {
+		d = ev.detect()
+	}
 	ctx = withShape(ctx, d.shape)
+	if d.shape == ShapeDirect {
+		if w.direct == nil {
+			return nil, errNoDirect
+		}
+		return w.direct(ctx, payload)
+	}
+	rec, _ := w.recorders.Get().(*recorder)
+	if rec == nil {
+		rec = newRecorder()
+	}
+	defer func() {
+		rec.reset()
+		w.recorders.Put(rec)
+	}()
+	var res result
+	if in, ok := ev.inbound(d.shape); ok {
+		res = w.serve(ctx, rec, in)
+	} else {
+		res = badRequest(ctx, "invalid event")
+	}
+	rec.names = sortedNames(rec.names[:0], res.header)
+	rec.out = appendResponse(rec.out[:0], d, res, rec.names)
+	return bytes.Clone(rec.out), nil
+}
+
+// appendResponse appends the response for res in the format of the detected event.
+// names is sortedNames(res.header).
+func appendResponse(dst []byte, d detection, res result, names []string) []byte {
 	switch d.shape {
 	case ShapeAPIGatewayREST:
-		return w.serveREST(ctx, payload)
+		return appendREST(dst, res, names)
 	case ShapeAPIGatewayHTTP:
-		return w.serveHTTPAPI(ctx, payload)
+		return appendHTTPAPI(dst, res, names)
 	case ShapeFunctionURL:
-		return w.serveFunctionURL(ctx, payload)
+		return appendFunctionURL(dst, res, names)
+	}
+	return appendALB(dst, res, names, d.multiValue)
+}
+
+// inbound reads the request out of an event of the given HTTP shape; ok is false when a
+// member it needs has the wrong type.
+func (ev *event) inbound(shape Shape) (inbound, bool) {
+	switch shape {
+	case ShapeAPIGatewayREST:
+		return ev.restInbound()
 	case ShapeALB:
-		return w.serveALB(ctx, payload, d.multiValue)
+		return ev.albInbound()
 	}
-	if w.direct == nil {
-		return nil, errNoDirect
-	}
-	return w.direct(ctx, payload)
+	return ev.v2Inbound(shape == ShapeAPIGatewayHTTP)
 }
 
-// inbound is an HTTP request as read from an event, before it becomes an *http.Request.
-type inbound struct {
-	method     string
-	path       string // as sent, still escaped; must begin with "/"
-	rawQuery   string // escaped, without "?"
-	header     http.Header
-	host       string
-	remoteAddr string
-	body       string
-	base64     bool // body is base64-encoded
-}
-
-// serve runs w.h for in and returns its answer, or the adapter's own error answer when in
-// cannot be made into a request. The answer to a HEAD request has no body.
-func (w *handler) serve(ctx context.Context, in inbound) *result {
-	res := w.run(ctx, in)
+// serve runs w.h for in with rec as its ResponseWriter and returns its answer, or the
+// adapter's own error answer when in cannot be made into a request. The answer to a HEAD
+// request has no body.
+func (w *handler) serve(ctx context.Context, rec *recorder, in inbound) result {
+	res := w.run(ctx, rec, in)
 	if in.method == http.MethodHead {
 		res.body = nil
 	}
@@ -102,9 +131,9 @@ func (w *handler) serve(ctx context.Context, in inbound) *result {
 }
 
 // run builds the request and calls w.h, turning a panic in w.h into a 500 answer.
-func (w *handler) run(ctx context.Context, in inbound) (res *result) {
+func (w *handler) run(ctx context.Context, rec *recorder, in inbound) (res result) {
 	req, bad := newRequest(ctx, in)
-	if bad != nil {
+	if req == nil {
 		return bad
 	}
 	defer func() {
@@ -112,79 +141,8 @@ func (w *handler) run(ctx context.Context, in inbound) (res *result) {
 			res = errorResult(ctx, http.StatusInternalServerError, codeInternal, "internal error")
 		}
 	}()
-	rec := newRecorder()
 	w.h.ServeHTTP(rec, req)
 	return rec.result()
-}
-
-// newRequest turns in into a server-side *http.Request bound to ctx, or returns the error
-// answer (400 or 413) when it cannot.
-func newRequest(ctx context.Context, in inbound) (*http.Request, *result) {
-	body := []byte(in.body)
-	if in.base64 {
-		b, err := base64.StdEncoding.DecodeString(in.body)
-		if err != nil {
-			return nil, badRequest(ctx, "request body is not valid base64")
-		}
-		body = b
-	}
-	if len(body) > MaxBodyBytes {
-		return nil, errorResult(ctx, http.StatusRequestEntityTooLarge, codeInvalidRequest, "request body too large")
-	}
-	if in.method == "" {
-		return nil, badRequest(ctx, "invalid request method")
-	}
-	if !strings.HasPrefix(in.path, "/") {
-		return nil, badRequest(ctx, "invalid request path")
-	}
-	target := in.path
-	if in.rawQuery != "" {
-		target += "?" + in.rawQuery
-	}
-	// ParseRequestURI reads target as a request line does: "//host/x" stays a path.
-	u, err := url.ParseRequestURI(target)
-	if err != nil {
-		return nil, badRequest(ctx, "invalid request path")
-	}
-	req, err := http.NewRequestWithContext(ctx, in.method, "/", bytes.NewReader(body))
-	if err != nil {
-		return nil, badRequest(ctx, "invalid request method")
-	}
-	req.URL = u
-	req.RequestURI = target
-	req.Host = in.host
-	req.RemoteAddr = in.remoteAddr
-	req.Header = in.header
-	return req, nil
-}
-
-// headerFrom builds a canonical http.Header from an event's multi-value headers when it has
-// any, else from its single-value headers. Host is left out, as net/http servers do (it
-// becomes Request.Host).
-func headerFrom(multi map[string][]string, single map[string]string) http.Header {
-	h := make(http.Header, max(len(multi), len(single)))
-	if len(multi) > 0 {
-		for k, vs := range multi {
-			for _, v := range vs {
-				h.Add(k, v)
-			}
-		}
-	} else {
-		for k, v := range single {
-			h.Add(k, v)
-		}
-	}
-	return h
-}
-
-// takeHost removes the Host header from h and returns its value, or fallback if it had none.
-func takeHost(h http.Header, fallback string) string {
-	host := h.Get("Host")
-	h.Del("Host")
-	if host == "" {
-		return fallback
-	}
-	return host
 }
 
 // errorBody is the JSON error body of DESIGN.md, as far as the adapter can fill it.
@@ -200,13 +158,13 @@ type errorDetail struct {
 }
 
 // badRequest returns a 400 invalid_request answer with a fixed public message.
-func badRequest(ctx context.Context, message string) *result {
+func badRequest(ctx context.Context, message string) result {
 	return errorResult(ctx, http.StatusBadRequest, codeInvalidRequest, message)
 }
 
 // errorResult returns a JSON error answer. The message must be a constant: nothing from
 // the request or the handler ever reaches it. The Lambda request id is added when ctx has one.
-func errorResult(ctx context.Context, status int, code, message string) *result {
+func errorResult(ctx context.Context, status int, code, message string) result {
 	detail := errorDetail{Code: code, Message: message}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		detail.RequestID = lc.AwsRequestID
@@ -215,18 +173,9 @@ func errorResult(ctx context.Context, status int, code, message string) *result 
 	if err != nil { // not reachable: the value holds only strings
 		body = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 	}
-	return &result{
+	return result{
 		status: status,
 		header: http.Header{"Content-Type": {"application/json"}},
 		body:   body,
 	}
-}
-
-// marshal encodes a response of the given shape.
-func marshal(shape Shape, v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("lambdahttp: encode %s response: %w", shape, err)
-	}
-	return b, nil
 }

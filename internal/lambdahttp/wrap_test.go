@@ -3,6 +3,7 @@ package lambdahttp
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -138,5 +139,55 @@ func TestWrapConcurrent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWrapReuse checks that the recorders Wrap reuses carry nothing from one invoke into
+// the next: headers, status and body start empty, an answer already returned stays as it
+// was, and the header snapshot taken at WriteHeader is a copy.
+func TestWrapReuse(t *testing.T) {
+	big := strings.Repeat("x", maxPooled+1)
+	h := Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/first":
+			w.Header().Set("X-First", "1")
+			w.Header().Add("Set-Cookie", "first=1")
+			w.WriteHeader(http.StatusAccepted)
+			w.Header()["X-First"][0] = "changed after WriteHeader"
+			w.Write([]byte(big))
+		default:
+			w.Write([]byte("second"))
+		}
+	}), nil)
+	payload := func(path string) []byte {
+		return editFixture(t, "apigw-http.json", set("rawPath", path))
+	}
+	first, err := h.Invoke(t.Context(), payload("/first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := string(first)
+	for range 3 {
+		out, err := h.Invoke(t.Context(), payload("/second"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := parseWire(ShapeAPIGatewayHTTP, out, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.StatusCode != http.StatusOK || w.Body != "second" || len(w.Cookies) != 0 || w.Headers["X-First"] != "" {
+			t.Errorf("second answer = %s; want 200 \"second\" with nothing of the first", out)
+		}
+	}
+	if string(first) != saved {
+		t.Errorf("first answer changed after later invokes")
+	}
+	w, err := parseWire(ShapeAPIGatewayHTTP, first, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.StatusCode != http.StatusAccepted || w.Headers["X-First"] != "1" || w.Body != big {
+		t.Errorf("first answer = %.200s; want 202, X-First 1 and the big body", first)
 	}
 }
