@@ -177,9 +177,10 @@ func (ev *event) match(key span, names []string) string {
 			return n
 		}
 	}
+	ascii := isASCII(raw)
 	for _, n := range names {
 		// Folding can change the length of a non-ASCII name only.
-		if (len(raw) == len(n) || !isASCII(raw)) && bytes.EqualFold(raw, []byte(n)) {
+		if (len(raw) == len(n) || !ascii) && bytes.EqualFold(raw, []byte(n)) {
 			return n
 		}
 	}

@@ -83,21 +83,25 @@ func newRequest(ctx context.Context, in inbound) (req *http.Request, bad result)
 
 // validMethod reports whether m is an HTTP token, as http.NewRequest requires.
 func validMethod(m string) bool {
-	return m != "" && isToken(m)
-}
-
-// isToken reports whether s is made of HTTP token characters only (RFC 9110 section 5.6.2).
-func isToken(s string) bool {
-	for i := range len(s) {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-			continue
-		}
-		if !strings.Contains("!#$%&'*+-.^_`|~", s[i:i+1]) {
+	for i := range len(m) {
+		if !isTokenByte(m[i]) {
 			return false
 		}
 	}
-	return true
+	return m != ""
+}
+
+// isTokenByte reports whether c may appear in an HTTP token (RFC 9110 section 5.6.2).
+func isTokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
+		return true
+	}
+	return false
 }
 
 // canonicalize sets each field's canon to textproto.CanonicalMIMEHeaderKey(name): the
@@ -109,29 +113,33 @@ func canonicalize(fields []field) {
 	buf := arr[:0]
 	for i, f := range fields {
 		fields[i].canon = f.name
-		if isToken(f.name) && !isCanonical(f.name) {
+		if needsRecasing(f.name) {
 			buf = appendCanonical(buf, f.name)
+			fields[i].canon = "" // filled in from buf below
 		}
 	}
 	all := string(buf)
 	for i, f := range fields {
-		if isToken(f.name) && !isCanonical(f.name) {
+		if f.canon == "" && f.name != "" {
 			fields[i].canon, all = all[:len(f.name)], all[len(f.name):]
 		}
 	}
 }
 
-// isCanonical reports whether the token name is already in canonical form.
-func isCanonical(name string) bool {
-	upper := true
+// needsRecasing reports whether name is a token that is not in canonical form.
+func needsRecasing(name string) bool {
+	upper, recase := true, false
 	for i := range len(name) {
 		c := name[i]
-		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+		if !isTokenByte(c) {
 			return false
+		}
+		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+			recase = true
 		}
 		upper = c == '-'
 	}
-	return true
+	return recase
 }
 
 // appendCanonical appends the canonical form of the token name.
@@ -164,7 +172,7 @@ func (ev *event) fields(dst []field, sp span, multi bool) (_ []field, ok bool) {
 	for more := s.enterObject(); more; more = s.nextMember() {
 		name, okName := ev.str(s.key())
 		ok = ok && okName
-		dst = slices.DeleteFunc(dst, func(f field) bool { return f.name == name })
+		dst = without(dst, name) // the last occurrence wins
 		if !multi {
 			value, okValue := ev.str(s.value())
 			dst = append(dst, field{name: name, value: value})
@@ -180,6 +188,18 @@ func (ev *event) fields(dst []field, sp span, multi bool) (_ []field, ok bool) {
 		}
 	}
 	return dst, ok
+}
+
+// without removes the fields named name from fields.
+func without(fields []field, name string) []field {
+	for i := 0; i < len(fields); {
+		if fields[i].name == name {
+			fields = slices.Delete(fields, i, i+1)
+			continue
+		}
+		i++
+	}
+	return fields
 }
 
 // hasMembers reports whether the value at sp is an object with at least one member.
