@@ -21,6 +21,7 @@ type emulatorStack struct {
 	emu *rie.Emulator
 	sim *wxtest.Simulator
 	sm  *smtest.Fake
+	env []string // the function's environment
 }
 
 // e2eDir holds the bootstrap built for the emulator tests; TestMain removes it.
@@ -72,7 +73,8 @@ func newEmulatorStack(tb testing.TB, env ...string) *emulatorStack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s.emu, err = rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: append(base, env...), Timeout: 5 * time.Second})
+	s.env = append(base, env...)
+	s.emu, err = rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: s.env, Timeout: 5 * time.Second})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -212,5 +214,65 @@ func checkFunctionLogLines(tb testing.TB, logs string) {
 	}
 	if n == 0 {
 		tb.Error("the function printed no log lines")
+	}
+}
+
+// TestEmulatorAnswersBeforeTheDeadline gives the function a 1 s Lambda
+// timeout against upstreams that hang far longer (WX_HTTP_TIMEOUT stays at
+// its 3 s default): the function must still answer with its own error,
+// never let the emulator time the invoke out.
+func TestEmulatorAnswersBeforeTheDeadline(t *testing.T) {
+	tests := []struct {
+		name     string
+		hang     func(s *emulatorStack)
+		status   int
+		code     string
+		wantType string
+	}{
+		{name: "WeChat hangs", hang: func(s *emulatorStack) { s.sim.Script(wxtest.Fault{Delay: 5 * time.Second}) },
+			status: 504, code: "upstream_timeout", wantType: "UpstreamTimeout"},
+		{name: "Secrets Manager hangs", hang: func(s *emulatorStack) {
+			s.sm.Fail("wx/token", smtest.Fault{Type: "InternalServiceError", Delay: 5 * time.Second})
+		}, status: 503, code: "token_unavailable", wantType: "TokenUnavailable"},
+	}
+	for _, tt := range tests {
+		for _, direct := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/direct=%v", tt.name, direct), func(t *testing.T) {
+				s := newEmulatorStack(t)
+				s.emu.Close()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				boot, err := buildBootstrap()
+				if err != nil {
+					t.Fatal(err)
+				}
+				env := append(s.env, "AWS_LAMBDA_LOG_LEVEL=INFO")
+				if s.emu, err = rie.Start(ctx, rie.Options{Bootstrap: boot, Env: env, Timeout: time.Second}); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(s.emu.Close)
+				tt.hang(s)
+				payload := []byte(`{}`)
+				if !direct {
+					payload = functionURLEvent(t, "")
+				}
+				out := s.invoke(t, payload)
+				if strings.Contains(string(out), "Task timed out") {
+					t.Fatalf("the emulator timed the invoke out: %s", out)
+				}
+				if direct {
+					var fe struct{ ErrorType string }
+					if json.Unmarshal(out, &fe) != nil || fe.ErrorType != tt.wantType {
+						t.Errorf("answer = %s; want errorType %s", out, tt.wantType)
+					}
+					return
+				}
+				a, body := decodeHTTPAnswer(t, out)
+				var eb errorBody
+				if a.StatusCode != tt.status || json.Unmarshal(body, &eb) != nil || eb.Error.Code != tt.code {
+					t.Errorf("answer = %d %s; want %d %s", a.StatusCode, body, tt.status, tt.code)
+				}
+			})
+		}
 	}
 }
