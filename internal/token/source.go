@@ -119,9 +119,10 @@ func (s *Source) Fetches() int64 { return s.fetches.Load() }
 // from one GetSecretValue call shared by all concurrent callers. That call
 // runs under context.WithoutCancel(ctx) with Options.FetchTimeout, so a
 // caller that gives up (Token then returns an *Error wrapping ctx's error)
-// does not fail the others. If a refresh fails while the cached token is
-// still before its expires_at, Token serves that token and logs a warning;
-// otherwise it returns the *Error describing the failure.
+// does not fail the others. If a refresh fails, or the caller's ctx ends
+// before it does, while the cached token is still before its expires_at,
+// Token serves that token and logs a warning; otherwise it returns the
+// *Error describing the failure.
 func (s *Source) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	if e := s.cur; e != nil && s.opts.Now().Before(e.freshUntil) {
@@ -144,7 +145,16 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 		}
 		return r.Val.(string), nil
 	case <-ctx.Done():
-		return "", fromContext(ctx, s.opts.SecretID)
+		// The read is still running (a slow or hanging Secrets Manager):
+		// like a failed refresh, serve the cached token while it is before
+		// its expires_at, rather than fail this caller.
+		err := fromContext(ctx, s.opts.SecretID)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.gen != gen {
+			return "", err // invalidated meanwhile: the cached token is not to be served
+		}
+		return s.staleLocked(ctx, s.opts.Now(), err)
 	}
 }
 

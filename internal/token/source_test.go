@@ -288,3 +288,42 @@ func TestNewSourceRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenStaleWhenSecretsManagerHangs: a caller whose deadline ends while
+// the read still hangs gets the cached token, since it is before its
+// expires_at, not a timeout; without an expires_at it gets the timeout.
+func TestTokenStaleWhenSecretsManagerHangs(t *testing.T) {
+	exp := t0.Add(2 * time.Hour)
+	tests := []struct {
+		name   string
+		secret string
+		want   string
+	}{
+		{"within expires_at", `{"access_token":"tok-1","expires_at":"` + exp.Format(time.RFC3339) + `"}`, "tok-1"},
+		{"no expires_at", "tok-1", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, token.Options{TTL: time.Minute, FetchTimeout: 2 * time.Second}, nil)
+			e.fake.SetSecret(secretID, tt.secret)
+			e.mustToken(t, "tok-1")
+			e.clock.Advance(2 * time.Minute)
+			e.fake.Fail(secretID, smtest.Fault{Type: "InternalServiceError", Delay: 5 * time.Second})
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			got, err := e.src.Token(ctx)
+			if tt.want != "" {
+				if err != nil || got != tt.want {
+					t.Fatalf("Token() = %q, %v; want the cached %q", got, err, tt.want)
+				}
+				if !strings.Contains(e.logs.String(), "serving cached token") {
+					t.Errorf("no warning logged: %s", e.logs.String())
+				}
+				return
+			}
+			if te := asTokenError(t, err); !te.Transient || te.Reason != "timed out" {
+				t.Errorf("Token() err = %v; want a transient timeout", err)
+			}
+		})
+	}
+}
