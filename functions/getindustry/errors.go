@@ -34,6 +34,10 @@ const minuteQuotaRetryAfter = 60
 // fixed zone is exact and needs no tzdata in the Lambda image.
 var shanghai = time.FixedZone("Asia/Shanghai", 8*60*60)
 
+func errInternal() *apiError {
+	return &apiError{Status: http.StatusInternalServerError, Code: "internal", Type: "Internal", Message: "internal error"}
+}
+
 func errInvalidRequest(status int, msg string) *apiError {
 	return &apiError{Status: status, Code: "invalid_request", Type: "InvalidRequest", Message: msg}
 }
@@ -65,8 +69,7 @@ func classify(err error, now time.Time) *apiError {
 		return &apiError{Status: http.StatusBadGateway, Code: "upstream_bad_response", Type: "UpstreamBadResponse",
 			Message: "WeChat sent a reply that could not be understood"}
 	}
-	return &apiError{Status: http.StatusInternalServerError, Code: "internal", Type: "Internal",
-		Message: "internal error"}
+	return errInternal()
 }
 
 func classifyWeChat(we *wx.Error, now time.Time) *apiError {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,6 +51,14 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inv := invocationFrom(ctx)
 	inv.method, inv.path = r.Method, r.URL.Path
+	defer func() {
+		// A bug must still be answered, logged and counted as an error:
+		// lambdahttp's own recover would answer it, but nothing would see it.
+		if p := recover(); p != nil {
+			inv.cause = fmt.Errorf("panic: %v", p)
+			e.writeError(w, r, errInternal())
+		}
+	}()
 	switch {
 	case r.URL.Path != industryPath:
 		e.writeError(w, r, errInvalidRequest(http.StatusNotFound, "no such path: only GET /industry is served"))

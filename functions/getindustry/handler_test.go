@@ -278,3 +278,19 @@ func TestEndpointServesStaleWhenWeChatFails(t *testing.T) {
 		})
 	}
 }
+
+func TestEndpointRecoversPanics(t *testing.T) {
+	ep := &endpoint{now: func() time.Time { return testNow }, answers: industry.NewCache(
+		industryFunc(func(context.Context) (*wx.Industry, error) { panic("boom") }), industry.Options{})}
+	inv := &invocation{}
+	ctx := context.WithValue(context.Background(), invocationKey{}, inv)
+	rec := httptest.NewRecorder()
+	ep.ServeHTTP(rec, httptest.NewRequest("GET", "/industry", nil).WithContext(ctx))
+	var body errorBody
+	if rec.Code != 500 || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body.Error.Code != "internal" {
+		t.Fatalf("answer = %d %s; want 500 internal", rec.Code, rec.Body)
+	}
+	if inv.err == nil || inv.err.Code != "internal" || inv.cause == nil || !strings.Contains(inv.cause.Error(), "boom") {
+		t.Errorf("invocation = err %v cause %v; want the panic recorded for the log and metrics", inv.err, inv.cause)
+	}
+}

@@ -66,7 +66,7 @@ func (h *instrumented) Invoke(ctx context.Context, payload []byte) (out []byte, 
 	defer func() {
 		if r := recover(); r != nil {
 			h.log.LogAttrs(ctx, slog.LevelError, "panic recovered", slog.Any("panic", r))
-			inv.err = &apiError{Status: 500, Code: "internal", Type: "Internal", Message: "internal error"}
+			inv.err = errInternal()
 			out, err = nil, messages.InvokeResponse_Error{Type: inv.err.Type, Message: inv.err.Message}
 		}
 		if inv.shape == "" {

@@ -131,7 +131,16 @@ func (c *Cache) shared(ctx context.Context) (*Answer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("industry: get: %w", err)
 	}
-	ch := c.group.DoChan(flightKey, func() (any, error) { return c.fetch(ctx) })
+	ch := c.group.DoChan(flightKey, func() (v any, err error) {
+		// singleflight re-panics a DoChan panic on a goroutine of its own,
+		// which would end the process: turn a bug upstream into an error.
+		defer func() {
+			if p := recover(); p != nil {
+				v, err = &flight{}, fmt.Errorf("industry: upstream panicked: %v", p)
+			}
+		}()
+		return c.fetch(ctx)
+	})
 	select {
 	case r := <-ch:
 		f := r.Val.(*flight)

@@ -250,3 +250,16 @@ func TestDeadlineReportsUpstreamCause(t *testing.T) {
 		}
 	}
 }
+
+// TestUpstreamPanicIsAnError: a panic in the shared call would be re-raised
+// by singleflight on a goroutine of its own and end the process; the cache
+// turns it into an error for every waiting caller.
+func TestUpstreamPanicIsAnError(t *testing.T) {
+	c := industry.NewCache(&fakeGetter{fn: func(context.Context) (*wx.Industry, error) { panic("boom") }},
+		industry.Options{TTL: time.Minute})
+	for range 2 {
+		if _, err := c.Get(context.Background()); err == nil || !strings.Contains(err.Error(), "panicked") {
+			t.Fatalf("Get() err = %v; want the panic as an error", err)
+		}
+	}
+}

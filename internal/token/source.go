@@ -135,7 +135,15 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	// The generation is part of the key: a read that began before an
 	// Invalidate may return the dropped token, so later callers must not
 	// join it.
-	ch := s.group.DoChan(strconv.FormatUint(gen, 10), func() (any, error) {
+	ch := s.group.DoChan(strconv.FormatUint(gen, 10), func() (v any, err error) {
+		// singleflight re-panics a DoChan panic on a goroutine of its own,
+		// which would end the process. The panic value is not kept: it
+		// could quote the secret.
+		defer func() {
+			if recover() != nil {
+				v, err = "", &Error{SecretID: s.opts.SecretID, Reason: "internal error while reading the secret"}
+			}
+		}()
 		return s.refresh(context.WithoutCancel(ctx), gen)
 	})
 	select {
