@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"time"
 
@@ -77,7 +78,8 @@ func classifyWeChat(we *wx.Error, now time.Time) *apiError {
 	switch {
 	case we.Code == 0 && we.Status >= 500:
 		ae.Status, ae.Code, ae.Type = http.StatusServiceUnavailable, "wechat_busy", "WeChatBusy"
-		ae.Message, ae.RetryAfter = "WeChat is unavailable; retry later", busyRetryAfter
+		ae.Message = "WeChat is unavailable; retry later"
+		ae.RetryAfter = max(busyRetryAfter, int(math.Ceil(we.RetryAfter().Seconds()))) // WeChat's own ask, if longer
 	case we.Code == 0:
 		ae.Status, ae.Code, ae.Type = http.StatusBadGateway, "upstream_bad_response", "UpstreamBadResponse"
 		ae.Message = "WeChat answered with an unexpected HTTP status"

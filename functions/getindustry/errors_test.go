@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -78,5 +80,24 @@ func TestSecondsUntilQuotaReset(t *testing.T) {
 		if got := secondsUntilQuotaReset(tt.now); got != tt.want {
 			t.Errorf("secondsUntilQuotaReset(%v) = %d; want %d", tt.now, got, tt.want)
 		}
+	}
+}
+
+// TestRetryAfterFromWeChat: when WeChat's 5xx asks for a longer wait than
+// the function's own, the answer passes WeChat's on.
+func TestRetryAfterFromWeChat(t *testing.T) {
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer busy.Close()
+	s := newStack(t, map[string]string{"WX_API_BASE_URL": busy.URL})
+	out, err := s.invoke(t, functionURLEvent(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := decodeHTTPAnswer(t, out)
+	if a.StatusCode != 503 || a.header("Retry-After") != "30" {
+		t.Errorf("answer = %d Retry-After %q; want 503 with WeChat's 30", a.StatusCode, a.header("Retry-After"))
 	}
 }

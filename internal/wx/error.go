@@ -53,6 +53,10 @@ type Error struct {
 	retryAfter time.Duration // from a Retry-After header on an HTTP status failure
 }
 
+// RetryAfter is the wait WeChat asked for with a Retry-After header on an
+// HTTP status failure, or 0.
+func (e *Error) RetryAfter() time.Duration { return e.retryAfter }
+
 // Error formats the failure as "wx: get_industry: errcode 40001: <errmsg>" or
 // "wx: get_industry: http status 502".
 func (e *Error) Error() string {
