@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -82,6 +84,9 @@ func (r *refresher) refresh(ctx context.Context, force bool, o *outcome) *failur
 	}
 	st, err := r.wechat.StableToken(ctx, creds.AppID, creds.AppSecret, force)
 	if err != nil {
+		if force && forceMayHaveCounted(err) {
+			r.recordForce(ctx, forcedAt)
+		}
 		return classifyWeChat(err, force)
 	}
 	o.secrets = append(o.secrets, st.AccessToken)
@@ -107,4 +112,29 @@ func (r *refresher) refresh(ctx context.Context, force bool, o *outcome) *failur
 	o.wrote, o.changed = write, write && next.AccessToken != cur.AccessToken
 	o.expiresAt, o.forces = next.ExpiresAt, len(next.ForcedAt)
 	return nil
+}
+
+// forceMayHaveCounted reports whether a failed force may still have been
+// spent: WeChat answered no errcode (a timeout, a lost connection, a 5xx or
+// an unreadable reply), so it may have issued a token we never saw.
+func forceMayHaveCounted(err error) bool {
+	var we *wx.Error
+	return !errors.As(err, &we) || we.Code == 0
+}
+
+// recordForce notes a force whose outcome is unknown in the token secret,
+// so that the limits count it: better to refuse a force WeChat would have
+// allowed than to spend one more than its 20 a day. It is best effort; a
+// failure is logged, and the invoke reports the WeChat failure.
+func (r *refresher) recordForce(ctx context.Context, forcedAt time.Time) {
+	latest, found, _, f := readToken(ctx, r.sm, r.tokenSecretID)
+	if f == nil && found {
+		next := latest
+		next.ForcedAt = append(recentForces(latest.ForcedAt, forcedAt), forcedAt)
+		slices.SortFunc(next.ForcedAt, time.Time.Compare)
+		f = writeToken(ctx, r.sm, r.tokenSecretID, next)
+	}
+	if f != nil {
+		r.log.LogAttrs(ctx, slog.LevelWarn, "could not record a force of unknown outcome", slog.String("error_type", f.Type))
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wxindustry/getindustry/internal/token/smtest"
+	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
@@ -264,4 +265,42 @@ func TestRefreshErrors(t *testing.T) {
 // scriptWx scripts the next stable_token replies.
 func scriptWx(faults ...wxtest.Fault) func(e *env) {
 	return func(e *env) { e.sim.ScriptStableToken(faults...) }
+}
+
+// TestForceOfUnknownOutcomeIsCounted: a force that times out may have been
+// spent at WeChat, so it is recorded; the next force inside 30 s is then
+// refused without calling WeChat. A force WeChat refused with an errcode
+// was definitely not spent and is not recorded.
+func TestForceOfUnknownOutcomeIsCounted(t *testing.T) {
+	tests := []struct {
+		name     string
+		fault    wxtest.Fault
+		wantType string
+		recorded bool
+	}{
+		{"timeout", wxtest.Fault{Delay: 3 * time.Second}, "UpstreamTimeout", true},
+		{"connection reset", wxtest.Fault{Reset: true}, "WeChatBusy", true},
+		{"invalid appsecret", wxtest.Fault{Errcode: wx.CodeInvalidAppSecret}, "InvalidCredentials", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.mustRefresh(t, e.r, `{}`)
+			e.clock.Advance(time.Minute)
+			e.sim.ScriptStableToken(tt.fault)
+			if _, ie := e.invoke(t, e.r, `{"force_refresh": true}`); ie == nil || ie.Type != tt.wantType {
+				t.Fatalf("force = %+v; want %s", ie, tt.wantType)
+			}
+			if got := len(e.secret(t).ForcedAt); got != map[bool]int{true: 1, false: 0}[tt.recorded] {
+				t.Fatalf("forced_at has %d entries; want recorded = %v", got, tt.recorded)
+			}
+			calls := e.sim.StableTokenCalls()
+			e.clock.Advance(10 * time.Second)
+			_, ie := e.invoke(t, e.r, `{"force_refresh": true}`)
+			if tt.recorded && (ie == nil || ie.Type != "ForceRefreshLimited" || e.sim.StableTokenCalls() != calls) {
+				t.Errorf("second force = %+v after %d WeChat calls; want ForceRefreshLimited without calling WeChat", ie, e.sim.StableTokenCalls()-calls)
+			}
+			noSecretIn(t, "logs", e.logs.String(), e.secret(t).AccessToken)
+		})
+	}
 }
