@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
@@ -355,7 +356,7 @@ func TestRuntimeConcurrency(t *testing.T) {
 	}
 	t.Cleanup(func() { close(rt.quit) })
 
-	var output syncBuffer
+	var output jsonlogtest.Buffer
 	cmd := exec.Command(boot)
 	cmd.Dir = t.TempDir()
 	cmd.Env = []string{

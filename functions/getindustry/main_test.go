@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -25,7 +25,7 @@ type stack struct {
 	handler lambda.Handler
 	sim     *wxtest.Simulator
 	sm      *smtest.Fake
-	logs    *syncBuffer
+	logs    *jsonlogtest.Buffer
 }
 
 // newStack runs the composition root with a map-backed environment pointed
@@ -33,7 +33,7 @@ type stack struct {
 // handler it would give lambda.Start.
 func newStack(tb testing.TB, env map[string]string) *stack {
 	tb.Helper()
-	s := &stack{sim: wxtest.NewSimulator(sentinelToken), sm: smtest.NewFake(), logs: &syncBuffer{}}
+	s := &stack{sim: wxtest.NewSimulator(sentinelToken), sm: smtest.NewFake(), logs: &jsonlogtest.Buffer{}}
 	wxSrv, smSrv := wxtest.NewServer(s.sim), smtest.NewServer(s.sm)
 	tb.Cleanup(wxSrv.Close)
 	tb.Cleanup(smSrv.Close)
@@ -190,22 +190,4 @@ func noSecretIn(tb testing.TB, what, s string) {
 	if strings.Contains(s, sentinelToken) {
 		tb.Errorf("%s contain the access token:\n%s", what, s)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/wxindustry/getindustry/internal/jsonlog"
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
@@ -49,24 +49,6 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // env is the WeChat simulator and the Secrets Manager fake, on loopback,
 // with a refresher (r) wired to them as run wires it, on a fake clock.
 type env struct {
@@ -75,13 +57,13 @@ type env struct {
 	wxURL string
 	smURL string
 	clock *clock
-	logs  *syncBuffer
+	logs  *jsonlogtest.Buffer
 	r     *refresher
 }
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
-	e := &env{sim: wxtest.NewSimulator(), sm: smtest.NewFake(), logs: &syncBuffer{},
+	e := &env{sim: wxtest.NewSimulator(), sm: smtest.NewFake(), logs: &jsonlogtest.Buffer{},
 		clock: &clock{t: time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC)}} // noon in Shanghai
 	e.sim.SetApp(appID, appSecret)
 	e.sim.SetNow(e.clock.Now)

@@ -11,15 +11,16 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
 // runStack runs the composition root with a map-backed environment pointed
 // at the fakes (real clocks) and returns the handler it would start.
-func runStack(tb testing.TB, env map[string]string) (lambda.Handler, *wxtest.Simulator, *smtest.Fake, *syncBuffer, error) {
+func runStack(tb testing.TB, env map[string]string) (lambda.Handler, *wxtest.Simulator, *smtest.Fake, *jsonlogtest.Buffer, error) {
 	tb.Helper()
-	sim, sm, logs := wxtest.NewSimulator(), smtest.NewFake(), &syncBuffer{}
+	sim, sm, logs := wxtest.NewSimulator(), smtest.NewFake(), &jsonlogtest.Buffer{}
 	sim.SetApp(appID, appSecret)
 	wxSrv, smSrv := wxtest.NewServer(sim), smtest.NewServer(sm)
 	tb.Cleanup(wxSrv.Close)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wxindustry/getindustry/internal/jsonlog"
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
@@ -89,7 +90,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 func TestCredentialsNeverPrintTheSecret(t *testing.T) {
 	c := appCredentials{AppID: appID, AppSecret: appSecret}
-	var logs syncBuffer
+	var logs jsonlogtest.Buffer
 	jsonlog.New(&logs, 0).Info("creds", "creds", c, "ptr", &c)
 	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", &c), logs.String()} {
 		if strings.Contains(s, appSecret) || !strings.Contains(s, appID) {

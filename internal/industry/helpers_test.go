@@ -1,7 +1,6 @@
 package industry_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"sync"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -63,28 +63,10 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // newLogger returns a debug-level JSON logger writing to a buffer the test
 // can read.
-func newLogger(tb testing.TB) (*slog.Logger, *syncBuffer) {
+func newLogger(tb testing.TB) (*slog.Logger, *jsonlogtest.Buffer) {
 	tb.Helper()
-	buf := &syncBuffer{}
+	buf := &jsonlogtest.Buffer{}
 	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
 }

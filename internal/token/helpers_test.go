@@ -1,7 +1,6 @@
 package token_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 )
@@ -41,36 +41,18 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writes by a slog handler.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // env is a Source wired to a Secrets Manager fake through the real SDK client.
 type env struct {
 	fake  *smtest.Fake
 	src   *token.Source
 	clock *clock
-	logs  *syncBuffer
+	logs  *jsonlogtest.Buffer
 }
 
 // newEnv builds an env; wrap, if not nil, wraps the fake's handler.
 func newEnv(tb testing.TB, opts token.Options, wrap func(http.Handler) http.Handler) *env {
 	tb.Helper()
-	e := &env{fake: smtest.NewFake(), clock: &clock{t: t0}, logs: &syncBuffer{}}
+	e := &env{fake: smtest.NewFake(), clock: &clock{t: t0}, logs: &jsonlogtest.Buffer{}}
 	var h http.Handler = e.fake
 	if wrap != nil {
 		h = wrap(h)

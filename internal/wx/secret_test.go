@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -67,7 +68,7 @@ func TestSecretNeverLeaks(t *testing.T) {
 				if base == "" {
 					base = newServer(t, sim).URL
 				}
-				var logs syncBuffer
+				var logs jsonlogtest.Buffer
 				opts := fast()
 				opts.AttemptTimeout = 100 * time.Millisecond // only leaks are checked, not the error kind
 				opts.Logger = debugLogger(&logs)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -114,7 +115,7 @@ func TestStableTokenErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs jsonlogtest.Buffer
 			opts := fast()
 			opts.AttemptTimeout = 200 * time.Millisecond
 			opts.Logger = debugLogger(&logs)
@@ -181,7 +182,7 @@ func TestStableTokenNeverPrintsTheToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	out = append(out, string(b))
-	var logs syncBuffer
+	var logs jsonlogtest.Buffer
 	debugLogger(&logs).Info("token", "tok", tok, "val", *tok)
 	slog.New(slog.NewTextHandler(&logs, nil)).Info("token", "tok", tok)
 	out = append(out, logs.String())
