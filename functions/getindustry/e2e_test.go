@@ -276,3 +276,46 @@ func TestEmulatorAnswersBeforeTheDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestEmulatorColdStartFailure: a bad setting fails the cold start with one
+// JSON log line naming the variable, and nothing else from the function.
+func TestEmulatorColdStartFailure(t *testing.T) {
+	s := newEmulatorStack(t)
+	s.emu.Close()
+	boot, err := buildBootstrap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	emu, err := rie.Start(ctx, rie.Options{Bootstrap: boot, Env: append(s.env, "WX_HTTP_TIMEOUT=soon"), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	status, out, err := emu.Invoke(ctx, []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status == 200 && !strings.Contains(string(out), "errorType") {
+		t.Fatalf("invoke after a failed cold start = %d %s; want a failure", status, out)
+	}
+	var failures int
+	for _, line := range strings.Split(emu.Log.String(), "\n") {
+		if strings.Contains(line, "getindustry:") {
+			t.Errorf("a plain-text line from the function: %q", line)
+		}
+		if !strings.Contains(line, "cold start failed") {
+			continue
+		}
+		failures++
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) != nil || rec["level"] != "ERROR" ||
+			!strings.Contains(fmt.Sprint(rec["error"]), `WX_HTTP_TIMEOUT "soon"`) {
+			t.Errorf("cold start failure line = %q; want a JSON ERROR naming WX_HTTP_TIMEOUT", line)
+		}
+	}
+	if failures == 0 {
+		t.Errorf("no cold start failure logged:\n%s", emu.Log.Tail(20))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -22,24 +23,34 @@ import (
 func main() {
 	start := func(h lambda.Handler) { lambda.Start(h) }
 	if err := run(context.Background(), os.Getenv, os.Stdout, start); err != nil {
-		fmt.Fprintf(os.Stderr, "getindustry: %v\n", err)
-		os.Exit(1)
+		os.Exit(1) // run has logged why, as the one JSON line of a failed cold start
 	}
 }
 
 // run builds everything once per cold start and hands the handler to start.
-// A bad setting fails here with one log line naming the variable.
+// A failure (a missing or bad setting, named with its variable) is logged
+// once, as JSON like every other line, and returned.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
 	log := jsonlog.New(stdout, jsonlog.Level(getenv("AWS_LAMBDA_LOG_LEVEL")))
+	h, err := build(getenv, stdout, log)
+	if err != nil {
+		log.ErrorContext(ctx, "cold start failed", "error", err.Error())
+		return err
+	}
+	start(h)
+	return nil
+}
+
+// build makes the handler: configuration, the Secrets Manager and WeChat
+// clients, the token source and the industry cache, each once.
+func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lambda.Handler, error) {
 	cfg, err := parseConfig(getenv)
 	if err != nil {
-		log.Error("cold start failed", "error", err.Error())
-		return err
+		return nil, err
 	}
 	sm, err := awsenv.SecretsManager(getenv)
 	if err != nil {
-		log.Error("cold start failed", "error", err.Error())
-		return err
+		return nil, err
 	}
 	tokens, err := token.NewSource(sm, token.Options{
 		SecretID: cfg.SecretID,
@@ -48,11 +59,11 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, star
 		Logger:   log,
 	})
 	if err != nil {
-		return fmt.Errorf("token source: %w", err)
+		return nil, fmt.Errorf("token source: %w", err)
 	}
 	client, err := wx.NewClient(cfg.BaseURL, tokens, wx.Options{AttemptTimeout: cfg.HTTPTimeout, Logger: log})
 	if err != nil {
-		return fmt.Errorf("WX_API_BASE_URL: %w", err)
+		return nil, fmt.Errorf("WX_API_BASE_URL: %w", err)
 	}
 	answers := industry.NewCache(client, industry.Options{
 		TTL:      cfg.IndustryTTL,
@@ -62,8 +73,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, star
 	})
 	ep := &endpoint{answers: answers, now: time.Now}
 	metrics := &metricsWriter{w: stdout, namespace: cfg.MetricsNS, service: cfg.FunctionName}
-	start(&instrumented{next: lambdahttp.Wrap(ep, ep.direct), log: log, metrics: metrics})
-	return nil
+	return &instrumented{next: lambdahttp.Wrap(ep, ep.direct), log: log, metrics: metrics}, nil
 }
 
 // staleOK says which failures may be hidden by a cached answer up to

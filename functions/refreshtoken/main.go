@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -16,29 +17,38 @@ import (
 func main() {
 	start := func(h lambda.Handler) { lambda.Start(h) }
 	if err := run(context.Background(), os.Getenv, os.Stdout, start); err != nil {
-		fmt.Fprintf(os.Stderr, "refreshtoken: %v\n", err)
-		os.Exit(1)
+		os.Exit(1) // run has logged why, as the one JSON line of a failed cold start
 	}
 }
 
 // run builds everything once per cold start and hands the handler to start.
-// A bad setting fails here with one log line naming the variable.
-func run(_ context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
+// A failure (a missing or bad setting, named with its variable) is logged
+// once, as JSON like every other line, and returned.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
 	log := jsonlog.New(stdout, jsonlog.Level(getenv("AWS_LAMBDA_LOG_LEVEL")))
+	h, err := build(getenv, log)
+	if err != nil {
+		log.ErrorContext(ctx, "cold start failed", "error", err.Error())
+		return err
+	}
+	start(h)
+	return nil
+}
+
+// build makes the refresher: configuration, and the Secrets Manager and
+// WeChat clients, each once.
+func build(getenv func(string) string, log *slog.Logger) (lambda.Handler, error) {
 	cfg, err := parseConfig(getenv)
 	if err != nil {
-		log.Error("cold start failed", "error", err.Error())
-		return err
+		return nil, err
 	}
 	sm, err := awsenv.SecretsManager(getenv)
 	if err != nil {
-		log.Error("cold start failed", "error", err.Error())
-		return err
+		return nil, err
 	}
 	client, err := wx.NewClient(cfg.BaseURL, nil, wx.Options{AttemptTimeout: cfg.HTTPTimeout, Logger: log})
 	if err != nil {
-		return fmt.Errorf("WX_API_BASE_URL: %w", err)
+		return nil, fmt.Errorf("WX_API_BASE_URL: %w", err)
 	}
-	start(newRefresher(sm, client, cfg.AppSecretID, cfg.TokenSecretID, time.Now, log))
-	return nil
+	return newRefresher(sm, client, cfg.AppSecretID, cfg.TokenSecretID, time.Now, log), nil
 }
