@@ -13,16 +13,20 @@ import (
 // errorType is the DESIGN.md name, so that Step Functions Retry and Catch
 // can match it. Any JSON object is accepted; its fields are ignored.
 func (e *endpoint) direct(ctx context.Context, payload []byte) ([]byte, error) {
+	inv := invocationFrom(ctx)
+	var ae *apiError
 	if !isJSONObject(payload) {
-		ae := errInvalidRequest(400, "the payload must be a JSON object, such as {}")
-		invocationFrom(ctx).err = ae
-		return nil, lambdaError(ae)
+		ae = errInvalidRequest(400, "the payload must be a JSON object, such as {}")
+		inv.err = ae
+	} else if ans, err := e.answer(ctx); err != nil {
+		ae = err
+	} else {
+		inv.status = 200
+		return ans.Body, nil
 	}
-	ans, ae := e.answer(ctx)
-	if ae != nil {
-		return nil, lambdaError(ae)
-	}
-	return ans.Body, nil
+	// The log and metrics give a failed direct invoke its HTTP equivalent.
+	inv.status = ae.Status
+	return nil, lambdaError(ae)
 }
 
 // lambdaError returns the error value whose errorType aws-lambda-go reports

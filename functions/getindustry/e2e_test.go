@@ -189,7 +189,8 @@ func functionURLEvent(tb testing.TB, path string) []byte {
 
 // checkFunctionLogLines checks that every line the function printed (lines
 // starting with '{'; the emulator's own lines are plain text) is a JSON
-// record with time, level and msg, and that summaries carry the request id.
+// record with time, level, msg and the request id, and that every summary
+// has a status or an error type.
 func checkFunctionLogLines(tb testing.TB, logs string) {
 	tb.Helper()
 	n := 0
@@ -208,8 +209,11 @@ func checkFunctionLogLines(tb testing.TB, logs string) {
 				tb.Errorf("log line lacks %q: %s", k, line)
 			}
 		}
-		if _, ok := rec["requestId"]; rec["msg"] == "invocation" && !ok {
-			tb.Errorf("summary line lacks requestId: %s", line)
+		if _, ok := rec["requestId"]; !ok && rec["msg"] != "cold start failed" {
+			tb.Errorf("log line inside an invoke lacks requestId: %s", line)
+		}
+		if rec["msg"] == "invocation" && rec["status"] == nil && rec["error_type"] == nil {
+			tb.Errorf("summary line has neither status nor error_type: %s", line)
 		}
 	}
 	if n == 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -73,6 +74,7 @@ func (h *instrumented) Invoke(ctx context.Context, payload []byte) (out []byte, 
 			// Answered inside lambdahttp (a bad or oversized event) before
 			// the endpoint saw it: recognise the shape here, off the hot path.
 			inv.shape = lambdahttp.Detect(payload)
+			inv.noteAdapterAnswer(out)
 		}
 		h.logSummary(ctx, inv)
 		h.metrics.write(ctx, inv, time.Now())
@@ -130,3 +132,23 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// noteAdapterAnswer records the status of an HTTP answer that lambdahttp
+// wrote itself (400 for a malformed event, 413 for an oversized body, 500
+// for a recovered panic), so that the log and metrics count it.
+func (inv *invocation) noteAdapterAnswer(out []byte) {
+	var answer struct {
+		StatusCode int `json:"statusCode"`
+	}
+	if inv.status != 0 || json.Unmarshal(out, &answer) != nil || answer.StatusCode == 0 {
+		return
+	}
+	inv.status = answer.StatusCode
+	switch {
+	case inv.err != nil:
+	case answer.StatusCode >= 500:
+		inv.err = errInternal()
+	case answer.StatusCode >= 400:
+		inv.err = errInvalidRequest(answer.StatusCode, "rejected before routing")
+	}
+}
