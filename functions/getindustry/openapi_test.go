@@ -184,9 +184,6 @@ func checkAnswer(t *testing.T, spec openAPI, method string, status int, header h
 		}
 	}
 	headers := spec.resolve(t, orEmpty(resp["headers"]))
-	if _, etag := headers["ETag"]; etag && header.Get("ETag") == "" {
-		t.Skip("the answer has no ETag: the industry cache has not landed in the handler yet")
-	}
 	for name, h := range headers {
 		doc := spec.resolve(t, h)
 		got := header.Values(name)
@@ -310,7 +307,7 @@ func TestOpenAPIHandlerAnswers(t *testing.T) {
 			h := http.Header{}
 			switch {
 			case tt.ifNoneMatch == "current" && etag == "":
-				t.Skip("the priming GET has no ETag: the industry cache has not landed in the handler yet")
+				t.Fatal("the priming GET has no ETag")
 			case tt.ifNoneMatch == "current":
 				h.Set("If-None-Match", etag)
 			case tt.ifNoneMatch != "":
