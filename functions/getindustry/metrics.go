@@ -60,7 +60,7 @@ func (m *metricsWriter) write(ctx context.Context, inv *invocation, now time.Tim
 	defer m.mu.Unlock()
 	line, err := r.AppendJSON(m.buf[:0])
 	if err != nil {
-		return // only a bad namespace or name can fail, and configuration checks those
+		return // only a bad namespace or dimension value can fail: configuration checks the namespace, and function names and error codes are ASCII
 	}
 	m.buf = append(line, '\n')
 	m.w.Write(m.buf)
