@@ -154,6 +154,25 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// admit checks the secret id of an op's request, counts the request in
+// counts and applies any scripted fault. It returns the secret's name, or
+// false when it has already answered (a missing id, or a fault).
+func (f *Fake) admit(w http.ResponseWriter, r *http.Request, id string, counts map[string]int, op string) (string, bool) {
+	if id == "" {
+		writeError(w, Fault{Type: "ValidationException"})
+		return "", false
+	}
+	f.mu.Lock()
+	name := f.resolveLocked(id)
+	counts[name]++
+	fault, faulted := f.takeFaultLocked(name, op)
+	f.mu.Unlock()
+	if faulted && !f.applyFault(w, r, fault) {
+		return "", false
+	}
+	return name, true
+}
+
 // getSecretValue answers GetSecretValue for the AWSCURRENT version.
 func (f *Fake) getSecretValue(w http.ResponseWriter, r *http.Request, body []byte) {
 	var in struct{ SecretId string }
@@ -161,16 +180,8 @@ func (f *Fake) getSecretValue(w http.ResponseWriter, r *http.Request, body []byt
 		writeError(w, Fault{Type: "SerializationException"})
 		return
 	}
-	if in.SecretId == "" {
-		writeError(w, Fault{Type: "ValidationException"})
-		return
-	}
-	f.mu.Lock()
-	name := f.resolveLocked(in.SecretId)
-	f.calls[name]++
-	fault, faulted := f.takeFaultLocked(name, "GetSecretValue")
-	f.mu.Unlock()
-	if faulted && !f.applyFault(w, r, fault) {
+	name, ok := f.admit(w, r, in.SecretId, f.calls, "GetSecretValue")
+	if !ok {
 		return
 	}
 	f.mu.Lock()

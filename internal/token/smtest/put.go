@@ -18,16 +18,8 @@ func (f *Fake) putSecretValue(w http.ResponseWriter, r *http.Request, body []byt
 		writeError(w, Fault{Type: "SerializationException"})
 		return
 	}
-	if in.SecretId == "" {
-		writeError(w, Fault{Type: "ValidationException"})
-		return
-	}
-	f.mu.Lock()
-	name := f.resolveLocked(in.SecretId)
-	f.puts[name]++
-	fault, faulted := f.takeFaultLocked(name, "PutSecretValue")
-	f.mu.Unlock()
-	if faulted && !f.applyFault(w, r, fault) {
+	name, ok := f.admit(w, r, in.SecretId, f.puts, "PutSecretValue")
+	if !ok {
 		return
 	}
 	if in.SecretString == "" && in.SecretBinary == nil {
