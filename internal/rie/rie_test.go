@@ -58,3 +58,16 @@ func alive(pid int) bool {
 	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
 	return len(fields) > 0 && fields[0] != "Z"
 }
+
+// TestVersionMatchesMakefile keeps the pinned emulator version in one step:
+// the Makefile installs it, and Version reports it in benchmarks.
+func TestVersionMatchesMakefile(t *testing.T) {
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "RIE_VERSION    := " + Version
+	if !strings.Contains(string(mk), want) {
+		t.Errorf("Makefile does not pin %q", want)
+	}
+}
