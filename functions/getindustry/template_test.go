@@ -70,13 +70,22 @@ type tplResolver struct {
 	resources  map[string]any
 }
 
-// tplResolve resolves the template for the given parameter overrides and
-// returns it both as plain JSON-shaped data and typed by goformation.
-// Resources and outputs whose condition is false are left out.
-func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cloudformation.Template) {
+// tplNewResolver returns a resolver of raw for the given parameter
+// overrides. An override that the parameter's constraints refuse, or a
+// name the template does not declare, fails the test: CloudFormation would
+// refuse the stack.
+func tplNewResolver(tb testing.TB, raw map[string]any, overrides map[string]string) *tplResolver {
 	tb.Helper()
-	raw := tplRaw(tb)
 	r := &tplResolver{tb: tb, params: map[string]any{}, conditions: tplMap(raw["Conditions"]), resources: tplMap(raw["Resources"])}
+	for name, value := range overrides {
+		p, ok := tplMap(raw["Parameters"])[name]
+		if !ok {
+			tb.Fatalf("parameter %s is not declared", name)
+		}
+		if err := tplParamCheck(tplMap(p), value); err != nil {
+			tb.Fatalf("parameter %s = %q: %v", name, value, err)
+		}
+	}
 	for name, p := range tplMap(raw["Parameters"]) {
 		v, ok := tplMap(p)["Default"]
 		if o, set := overrides[name]; set {
@@ -101,6 +110,17 @@ func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cl
 		}
 		r.params[name] = v
 	}
+	return r
+}
+
+// tplResolve resolves the template for the given parameter overrides and
+// returns it both as plain JSON-shaped data and typed by goformation.
+// Resources and outputs whose condition is false are left out. Overrides
+// that a parameter constraint refuses fail the test.
+func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cloudformation.Template) {
+	tb.Helper()
+	raw := tplRaw(tb)
+	r := tplNewResolver(tb, raw, overrides)
 	out := maps.Clone(raw)
 	for _, section := range []string{"Resources", "Outputs"} {
 		resolved := map[string]any{}
