@@ -116,11 +116,14 @@ func tplNewResolver(tb testing.TB, raw map[string]any, overrides map[string]stri
 // tplResolve resolves the template for the given parameter overrides and
 // returns it both as plain JSON-shaped data and typed by goformation.
 // Resources and outputs whose condition is false are left out. Overrides
-// that a parameter constraint refuses fail the test.
+// that a parameter constraint or a rule refuses fail the test.
 func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cloudformation.Template) {
 	tb.Helper()
 	raw := tplRaw(tb)
 	r := tplNewResolver(tb, raw, overrides)
+	if failed := r.failedRules(tplMap(raw["Rules"])); len(failed) > 0 {
+		tb.Fatalf("parameters %v: rules %v refuse them", overrides, failed)
+	}
 	out := maps.Clone(raw)
 	for _, section := range []string{"Resources", "Outputs"} {
 		resolved := map[string]any{}
@@ -282,6 +285,22 @@ func (r *tplResolver) boolean(expr any) bool {
 		case "Fn::And":
 			for _, a := range args {
 				if !r.boolean(a) {
+					return false
+				}
+			}
+			return true
+		case "Fn::Or":
+			for _, a := range args {
+				if r.boolean(a) {
+					return true
+				}
+			}
+			return false
+		case "Fn::EachMemberEquals": // rule function: [list, string]
+			list, _ := r.value(args[0])
+			s, _ := r.value(args[1])
+			for _, x := range list.([]any) {
+				if fmt.Sprint(x) != fmt.Sprint(s) {
 					return false
 				}
 			}
