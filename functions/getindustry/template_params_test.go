@@ -99,6 +99,10 @@ func TestTemplateParameterConstraints(t *testing.T) {
 		{"ThrottleBurst", "1", true},
 		{"ThrottleRate", "0", false},
 		{"ThrottleRate", "1", true},
+		{"LogRetentionInDays", "30", true},
+		{"LogRetentionInDays", "3653", true},
+		{"LogRetentionInDays", "0", false},
+		{"LogRetentionInDays", "31", false},
 	}
 	params := tplMap(tplRaw(t)["Parameters"])
 	for _, tt := range tests {
@@ -121,5 +125,17 @@ func TestTemplateParameterConstraints(t *testing.T) {
 		if d := fmt.Sprint(tplPath(params, name, "Description")); !strings.Contains(d, "Complete ARN") {
 			t.Errorf("%s Description does not ask for the complete ARN: %q", name, d)
 		}
+	}
+	// CloudWatch Logs' retention values (PutRetentionPolicy).
+	want := []string{"1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545",
+		"731", "1096", "1827", "2192", "2557", "2922", "3288", "3653"}
+	var got []string
+	values, _ := tplPath(params, "LogRetentionInDays", "AllowedValues").([]any)
+	for _, v := range values {
+		got = append(got, fmt.Sprint(v))
+	}
+	if !slices.Equal(got, want) || fmt.Sprint(tplPath(params, "LogRetentionInDays", "Default")) != "30" {
+		t.Errorf("LogRetentionInDays AllowedValues %v, Default %v; want %v, 30", got,
+			tplPath(params, "LogRetentionInDays", "Default"), want)
 	}
 }

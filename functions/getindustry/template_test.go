@@ -434,7 +434,8 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 		{"function Tracing", tplDeref(fn.Tracing), tc.tracing},
 		{"function ReservedConcurrentExecutions", fn.ReservedConcurrentExecutions, tc.reserved},
 		{"function LoggingConfig", fnProp("LoggingConfig"), map[string]any{
-			"LogFormat": "JSON", "ApplicationLogLevel": cmp.Or(tc.params["LogLevel"], "INFO"), "SystemLogLevel": "INFO"}},
+			"LogFormat": "JSON", "ApplicationLogLevel": cmp.Or(tc.params["LogLevel"], "INFO"), "SystemLogLevel": "INFO",
+			"LogGroup": "ref:GetIndustryLogGroup"}},
 		{"function Role", fnProp("Role"), nil},
 		{"function Policies", fnProp("Policies"), []any{map[string]any{
 			"AWSSecretsManagerGetSecretValuePolicy": map[string]any{"SecretArn": tc.secretID}}}},
@@ -462,6 +463,59 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s = %#v; want %#v", c.what, c.got, c.want)
 		}
+	}
+}
+
+// TestTemplateLogGroups checks that each function writes to a log group the
+// stack declares, with the retention of LogRetentionInDays, present exactly
+// when its function is.
+func TestTemplateLogGroups(t *testing.T) {
+	tests := []struct {
+		name   string
+		params map[string]string
+		days   float64
+		groups map[string]string // function: its log group
+	}{
+		{"defaults", nil, 30, map[string]string{"GetIndustryFunction": "GetIndustryLogGroup"}},
+		{"refresher, a week", map[string]string{"AppCredentialsSecretArn": tplAppSecret, "LogRetentionInDays": "7"}, 7,
+			map[string]string{"GetIndustryFunction": "GetIndustryLogGroup", "RefreshTokenFunction": "RefreshTokenLogGroup"}},
+	}
+	raw := tplMap(tplRaw(t)["Resources"])
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _ := tplResolve(t, tt.params)
+			res := tplMap(out["Resources"])
+			names := map[string]bool{}
+			for name, r := range res {
+				switch tplMap(r)["Type"] {
+				case "AWS::Logs::LogGroup":
+					if !slices.Contains(slices.Collect(maps.Values(tt.groups)), name) {
+						t.Errorf("log group %s belongs to no function here", name)
+					}
+				case "AWS::Serverless::Function":
+					group, ok := tt.groups[name]
+					if !ok {
+						t.Errorf("function %s is unexpected", name)
+						continue
+					}
+					if got := tplPath(r, "Properties", "LoggingConfig", "LogGroup"); got != "ref:"+group {
+						t.Errorf("%s LoggingConfig.LogGroup = %v; want ref:%s", name, got, group)
+					}
+					if fc, gc := tplPath(raw, name, "Condition"), tplPath(raw, group, "Condition"); fc != gc {
+						t.Errorf("%s Condition = %v; want its function's, %v", group, gc, fc)
+					}
+					lg := tplPath(res, group, "Properties")
+					if got := tplPath(lg, "RetentionInDays"); got != tt.days {
+						t.Errorf("%s RetentionInDays = %v; want %v", group, got, tt.days)
+					}
+					n, _ := tplPath(lg, "LogGroupName").(string)
+					if !strings.HasPrefix(n, "/aws/lambda/getindustry-test/") || names[n] {
+						t.Errorf("%s LogGroupName = %q; want one of its own under /aws/lambda/<stack>/", group, n)
+					}
+					names[n] = true
+				}
+			}
+		})
 	}
 }
 
