@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -77,6 +78,10 @@ func TestTemplateRefresher(t *testing.T) {
 			}
 			if _, ok := tplMap(fn)["ReservedConcurrentExecutions"]; ok != tt.reserved {
 				t.Errorf("refresher ReservedConcurrentExecutions present = %v; want %v", ok, tt.reserved)
+			}
+			// Lambda's two async retries could overlap the next scheduled run.
+			if got, want := tplPath(fn, "EventInvokeConfig"), map[string]any{"MaximumRetryAttempts": 0.0}; !reflect.DeepEqual(got, want) {
+				t.Errorf("refresher EventInvokeConfig = %v; want %v", got, want)
 			}
 			checkRefresherSchedule(t, tplPath(fn, "Events"))
 			checkRefresherRole(t, tplPath(res, "RefreshTokenFunctionRole", "Properties"), tt.token, tt.vpc)
