@@ -58,7 +58,8 @@ func tplParamCheck(p map[string]any, value string) error {
 // anything deploys, values that would deploy and then fail.
 func TestTemplateParameterConstraints(t *testing.T) {
 	const (
-		cnArn = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:team/wx_token.prod@1+=-AbC123"
+		kmsKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		cnArn  = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:team/wx_token.prod@1+=-AbC123"
 	)
 	tests := []struct {
 		param, value string
@@ -103,6 +104,12 @@ func TestTemplateParameterConstraints(t *testing.T) {
 		{"LogRetentionInDays", "3653", true},
 		{"LogRetentionInDays", "0", false},
 		{"LogRetentionInDays", "31", false},
+		// IAM authorises kms:Decrypt on the key's ARN, never on an alias.
+		{"SecretsKmsKeyArn", "", true},
+		{"SecretsKmsKeyArn", kmsKey, true},
+		{"SecretsKmsKeyArn", "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab", true},
+		{"SecretsKmsKeyArn", "arn:aws:kms:us-east-1:123456789012:alias/wx", false},
+		{"SecretsKmsKeyArn", "1234abcd-12ab-34cd-56ef-1234567890ab", false},
 	}
 	params := tplMap(tplRaw(t)["Parameters"])
 	for _, tt := range tests {

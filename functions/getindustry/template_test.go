@@ -379,6 +379,7 @@ type tplCase struct {
 	tracing  string
 	actions  []string // alarm and OK actions
 	ns       string   // namespace of the function's own metrics
+	kmsKey   string   // SecretsKmsKeyArn
 }
 
 var tplCases = []tplCase{
@@ -392,10 +393,11 @@ var tplCases = []tplCase{
 			"TokenSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:wx-token-AbCdEf",
 			"ApiAuth":        "NONE", "ReservedConcurrency": "5", "Tracing": "Active", "LogLevel": "DEBUG",
 			"AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:ops", "MetricsNamespace": "WeChat/Prod",
+			"SecretsKmsKeyArn": tplKMSKey,
 		},
 		secretID: "arn:aws:secretsmanager:us-east-1:123456789012:secret:wx-token-AbCdEf",
 		security: []any{}, reserved: new(5), tracing: "Active",
-		actions: []string{"arn:aws:sns:us-east-1:123456789012:ops"}, ns: "WeChat/Prod",
+		actions: []string{"arn:aws:sns:us-east-1:123456789012:ops"}, ns: "WeChat/Prod", kmsKey: tplKMSKey,
 	},
 }
 
@@ -437,8 +439,7 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 			"LogFormat": "JSON", "ApplicationLogLevel": cmp.Or(tc.params["LogLevel"], "INFO"), "SystemLogLevel": "INFO",
 			"LogGroup": "ref:GetIndustryLogGroup"}},
 		{"function Role", fnProp("Role"), nil},
-		{"function Policies", fnProp("Policies"), []any{map[string]any{
-			"AWSSecretsManagerGetSecretValuePolicy": map[string]any{"SecretArn": tc.secretID}}}},
+		{"function Policies", fnProp("Policies"), tplGetIndustryPolicies(tc.secretID, tc.kmsKey)},
 		{"function Events", fnProp("Events"), map[string]any{
 			"GetIndustry": map[string]any{"Type": "HttpApi",
 				"Properties": map[string]any{"ApiId": "ref:IndustryApi", "Path": "/industry", "Method": "GET"}},
@@ -464,6 +465,23 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 			t.Errorf("%s = %#v; want %#v", c.what, c.got, c.want)
 		}
 	}
+}
+
+// tplKMSKey is a customer-managed key ARN for SecretsKmsKeyArn.
+const tplKMSKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// tplKMSCondition limits a KMS grant to calls Secrets Manager makes for the function.
+var tplKMSCondition = map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+
+// tplGetIndustryPolicies is exactly what getindustry may do: read the token
+// secret and, with a customer-managed key, decrypt with it through Secrets Manager.
+func tplGetIndustryPolicies(secretID, kmsKey string) []any {
+	policies := []any{map[string]any{"AWSSecretsManagerGetSecretValuePolicy": map[string]any{"SecretArn": secretID}}}
+	if kmsKey != "" {
+		policies = append(policies, map[string]any{"Statement": []any{map[string]any{
+			"Effect": "Allow", "Action": "kms:Decrypt", "Resource": kmsKey, "Condition": tplKMSCondition}}})
+	}
+	return policies
 }
 
 // TestTemplateLogGroups checks that each function writes to a log group the
