@@ -683,6 +683,7 @@ func TestTemplateSamconfig(t *testing.T) {
 		"default.deploy.parameters.confirm_changeset":        "true",
 		"default.deploy.parameters.resolve_s3":               "true",
 		"default.sync.parameters.watch":                      "true",
+		"default.sync.parameters.stack_name":                 "getindustry-dev",
 		"default.local_start_api.parameters.warm_containers": "EAGER",
 		"prod.global.parameters.stack_name":                  "getindustry-prod",
 		"prod.deploy.parameters.capabilities":                "CAPABILITY_IAM",
@@ -690,6 +691,13 @@ func TestTemplateSamconfig(t *testing.T) {
 	} {
 		if got[key] != want {
 			t.Errorf("samconfig.toml %s = %q; want %q", key, got[key], want)
+		}
+	}
+	// sam sync hot-patches code past change sets: never on a stack sam deploy manages.
+	sync := got["default.sync.parameters.stack_name"]
+	for key, name := range got {
+		if strings.HasSuffix(key, ".stack_name") && key != "default.sync.parameters.stack_name" && name == sync {
+			t.Errorf("samconfig.toml: sync's stack %q is also %s", sync, key)
 		}
 	}
 }
