@@ -22,10 +22,13 @@ $(RIE):
 	GOBIN=$(BIN) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
 # npm ci runs again only when node_modules is missing or the lockfile is newer
-# than the install (npm writes node_modules/.package-lock.json on each).
+# than the install (npm writes node_modules/.package-lock.json on each). The
+# only install script in the tree (classic-level's node-gyp-build) would build
+# the on-disk LevelDB binding, which ships prebuilt and which the in-memory
+# server never opens: --ignore-scripts runs none.
 $(DYNALITE)/node_modules/.package-lock.json: $(DYNALITE)/package-lock.json $(DYNALITE)/package.json
 	@command -v npm >/dev/null || { echo "make tools: npm not found: install Node.js 20 or later with npm (tests and make local run dynalite from $(DYNALITE))" >&2; exit 1; }
-	npm ci --prefix $(DYNALITE) --no-audit --no-fund
+	npm ci --prefix $(DYNALITE) --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 .PHONY: tools
