@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestCheckNamespace(t *testing.T) {
+func TestEMFCheckNamespace(t *testing.T) {
 	for _, ns := range []string{"GetIndustry", "Test/GetIndustry", "My App.metrics_v2#1:x", strings.Repeat("n", 255)} {
 		if err := CheckNamespace(ns); err != nil {
 			t.Errorf("CheckNamespace(%q) = %v; want nil", ns, err)
