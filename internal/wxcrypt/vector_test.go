@@ -1,6 +1,8 @@
 package wxcrypt
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"testing"
@@ -147,4 +149,9 @@ func TestOpenPublishedPush(t *testing.T) {
 			}
 		})
 	}
+}
+
+func sha1Hex(s string) string {
+	sum := sha1.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
