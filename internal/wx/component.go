@@ -68,7 +68,8 @@ func (t ComponentToken) MarshalJSON() ([]byte, error) {
 }
 
 // PreAuthCode is the reply of api_create_preauthcode. The code is a secret
-// of one authorization; String and LogValue print it as REDACTED.
+// of one authorization; String, GoString, LogValue and MarshalJSON print it
+// as REDACTED.
 type PreAuthCode struct {
 	Code      string // pre_auth_code
 	ExpiresIn int    // seconds (600 when new)
@@ -85,6 +86,14 @@ func (p PreAuthCode) GoString() string { return p.String() }
 // LogValue logs the code as REDACTED.
 func (p PreAuthCode) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("pre_auth_code", redacted), slog.Int("expires_in", p.ExpiresIn))
+}
+
+// MarshalJSON encodes the code as REDACTED.
+func (p PreAuthCode) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Code      string `json:"pre_auth_code"`
+		ExpiresIn int    `json:"expires_in"`
+	}{redacted, p.ExpiresIn})
 }
 
 // AuthorizerToken is an authorized account's token pair: the reply of
@@ -145,7 +154,7 @@ type AuthorizerListPage struct {
 }
 
 // Authorizer is one entry of api_get_authorizer_list. RefreshToken is a
-// secret: String, GoString and LogValue print it as REDACTED.
+// secret: String, GoString, LogValue and MarshalJSON print it as REDACTED.
 type Authorizer struct {
 	AppID        string // authorizer_appid
 	RefreshToken string // refresh_token: the account's current authorizer_refresh_token
@@ -163,6 +172,15 @@ func (a Authorizer) GoString() string { return a.String() }
 // LogValue logs the appid and time, the refresh token REDACTED.
 func (a Authorizer) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("authorizer_appid", a.AppID), slog.String("refresh_token", redacted), slog.Int64("auth_time", a.AuthTime))
+}
+
+// MarshalJSON encodes the appid and time, the refresh token REDACTED.
+func (a Authorizer) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		AppID        string `json:"authorizer_appid"`
+		RefreshToken string `json:"refresh_token"`
+		AuthTime     int64  `json:"auth_time"`
+	}{a.AppID, redacted, a.AuthTime})
 }
 
 // componentTokenRequest is api_component_token's body.
@@ -191,7 +209,7 @@ func (c *Client) ComponentToken(ctx context.Context, componentAppID, componentAp
 		ExpiresIn *int    `json:"expires_in"`
 	}
 	in := componentTokenRequest{componentAppID, componentAppSecret, ticket}
-	if err := c.component(ctx, opComponentToken, "", in, false, componentAppSecret, &r); err != nil {
+	if err := c.component(ctx, opComponentToken, "", in, false, []string{componentAppSecret, ticket}, &r); err != nil {
 		return nil, err
 	}
 	if err := present(opComponentToken, "component_access_token", r.Token, r.ExpiresIn); err != nil {
@@ -210,7 +228,7 @@ func (c *Client) CreatePreAuthCode(ctx context.Context, componentToken, componen
 		ExpiresIn *int    `json:"expires_in"`
 	}
 	in := map[string]string{"component_appid": componentAppID}
-	if err := c.component(ctx, opCreatePreAuthCode, componentToken, in, false, "", &r); err != nil {
+	if err := c.component(ctx, opCreatePreAuthCode, componentToken, in, false, nil, &r); err != nil {
 		return nil, err
 	}
 	if err := present(opCreatePreAuthCode, "pre_auth_code", r.Code, r.ExpiresIn); err != nil {
@@ -240,7 +258,7 @@ func (c *Client) QueryAuth(ctx context.Context, componentToken, componentAppID, 
 		} `json:"authorization_info"`
 	}
 	in := map[string]string{"component_appid": componentAppID, "authorization_code": authCode}
-	if err := c.component(ctx, opQueryAuth, componentToken, in, true, "", &r); err != nil {
+	if err := c.component(ctx, opQueryAuth, componentToken, in, true, []string{authCode}, &r); err != nil {
 		return nil, err
 	}
 	if r.Info == nil {
@@ -275,7 +293,7 @@ func (c *Client) AuthorizerToken(ctx context.Context, componentToken, componentA
 		Refresh   string  `json:"authorizer_refresh_token"`
 	}
 	in := map[string]string{"component_appid": componentAppID, "authorizer_appid": authorizerAppID, "authorizer_refresh_token": refreshToken}
-	if err := c.component(ctx, opAuthorizerToken, componentToken, in, true, refreshToken, &r); err != nil {
+	if err := c.component(ctx, opAuthorizerToken, componentToken, in, true, []string{refreshToken}, &r); err != nil {
 		return nil, err
 	}
 	if err := present(opAuthorizerToken, "authorizer_access_token", r.Token, r.ExpiresIn); err != nil {
@@ -310,7 +328,7 @@ func (c *Client) AuthorizerList(ctx context.Context, componentToken, componentAp
 		Offset         int    `json:"offset"`
 		Count          int    `json:"count"`
 	}{componentAppID, offset, count}
-	if err := c.component(ctx, opAuthorizerList, componentToken, in, false, "", &r); err != nil {
+	if err := c.component(ctx, opAuthorizerList, componentToken, in, false, nil, &r); err != nil {
 		return nil, err
 	}
 	if r.Total == nil {
@@ -325,9 +343,9 @@ func (c *Client) AuthorizerList(ctx context.Context, componentToken, componentAp
 
 // component makes one component API call: body as JSON, token (if any) as
 // component_access_token in the query, once for a call never retried,
-// secret a body value to scrub from errors besides the token. The reply is
-// decoded into out.
-func (c *Client) component(ctx context.Context, op, token string, body any, once bool, secret string, out any) error {
+// secrets the body's values to scrub from errors and log lines besides the
+// token. The reply is decoded into out.
+func (c *Client) component(ctx context.Context, op, token string, body any, once bool, secrets []string, out any) error {
 	if op != opComponentToken && token == "" {
 		return fmt.Errorf("wx: %s: empty component_access_token", op)
 	}
@@ -335,16 +353,15 @@ func (c *Client) component(ctx context.Context, op, token string, body any, once
 	if err != nil {
 		return fmt.Errorf("wx: %s: encode request: %w", op, err)
 	}
-	cc := c
+	secrets = append(secrets, token)
+	var q url.Values
 	if token != "" {
-		cc = c.withQuery(url.Values{"component_access_token": {token}})
+		q = url.Values{"component_access_token": {token}}
 	}
-	if secret == "" {
-		secret = token
-	}
-	reply, err := cc.do(ctx, request{op: op, method: http.MethodPost, path: componentPathPrefix + op, body: b, once: once, secret: secret})
+	cc := c.forComponent(q, secrets)
+	reply, err := cc.do(ctx, request{op: op, method: http.MethodPost, path: componentPathPrefix + op, body: b, once: once, secret: token})
 	if err != nil {
-		return redactComponentError(err, token, secret)
+		return redactComponentError(err, secrets...)
 	}
 	if err := json.Unmarshal(reply, out); err != nil {
 		return fmt.Errorf("wx: %s: %w: %s", op, ErrBadResponse, jsonProblem(err))
