@@ -136,6 +136,8 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.stableToken(w, r)
 	case strings.HasPrefix(r.URL.Path, componentPrefix):
 		s.component(w, r)
+	case r.URL.Path == "/_sim/component" || strings.HasPrefix(r.URL.Path, "/_sim/component/"):
+		s.componentControl(w, r)
 	case strings.HasPrefix(r.URL.Path, "/_sim/"):
 		s.control(w, r)
 	default:
