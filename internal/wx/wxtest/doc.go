@@ -64,7 +64,7 @@
 //	POST /_sim/component/script {"op":"api_query_auth","faults":[...]}; 204
 //	GET  /_sim/component/stats {"calls":{"api_query_auth":N,...},"accounts":N,"authorized":M}
 //
-// See https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
-// https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html
+// See https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html,
+// https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html,
 // and https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/ThirdParty/token/component_access_token.html.
 package wxtest
