@@ -207,13 +207,16 @@ func (c *Client) component(ctx context.Context, op, token string, body any, once
 	if err != nil {
 		return fmt.Errorf("wx: %s: encode request: %w", op, err)
 	}
-	secrets = append(secrets, token)
 	var q url.Values
+	first := token // do scrubs one secret itself; the rest is scrubbed here
 	if token != "" {
 		q = url.Values{"component_access_token": {token}}
+	} else if len(secrets) > 0 {
+		first = secrets[0]
 	}
+	secrets = append(secrets, token)
 	cc := c.forComponent(q, secrets)
-	reply, err := cc.do(ctx, request{op: op, method: http.MethodPost, path: componentPathPrefix + op, body: b, once: once, secret: token})
+	reply, err := cc.do(ctx, request{op: op, method: http.MethodPost, path: componentPathPrefix + op, body: b, once: once, secret: first})
 	if err != nil {
 		return redactComponentError(err, secrets...)
 	}
