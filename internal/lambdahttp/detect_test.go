@@ -95,8 +95,8 @@ func TestDetectMultiValue(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := detect(tt.payload).multiValue; got != tt.want {
-				t.Errorf("detect().multiValue = %v; want %v", got, tt.want)
+			if _, got := detect(tt.payload); got != tt.want {
+				t.Errorf("detect() multiValue = %v; want %v", got, tt.want)
 			}
 		})
 	}

@@ -54,16 +54,12 @@ func TestWrapRequest(t *testing.T) {
 				t.Errorf("query %q; want name=中文 x", s.RawQuery)
 			}
 		}},
-		"rest path that looks like a host": {"apigw-rest.json", func(ev map[string]any) {
-			ev["path"] = "//evil.example/industry"
-		}, func(t *testing.T, s seen) {
+		"rest path that looks like a host": {"apigw-rest.json", pathOnly("//evil.example/industry"), func(t *testing.T, s seen) {
 			if s.Path != "//evil.example/industry" || s.Host != "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com" {
 				t.Errorf("path %q host %q; want the path kept and the host unchanged", s.Path, s.Host)
 			}
 		}},
-		"rest escaped path": {"apigw-rest.json", func(ev map[string]any) {
-			ev["path"] = "/a%2Fb/c%20d"
-		}, func(t *testing.T, s seen) {
+		"rest escaped path": {"apigw-rest.json", pathOnly("/a%2Fb/c%20d"), func(t *testing.T, s seen) {
 			if s.Path != "/a/b/c d" {
 				t.Errorf("path %q; want decoded /a/b/c d", s.Path)
 			}
@@ -180,6 +176,15 @@ func albSingle(tb testing.TB) func(map[string]any) {
 		delete(ev, "multiValueQueryStringParameters")
 		ev["headers"] = single
 		ev["queryStringParameters"] = map[string]any{}
+	}
+}
+
+// pathOnly returns a fixture edit that gives a REST event a path and no resource, so that
+// the request is routed on the path.
+func pathOnly(path string) func(map[string]any) {
+	return func(ev map[string]any) {
+		ev["path"] = path
+		delete(ev, "resource")
 	}
 }
 

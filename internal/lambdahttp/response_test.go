@@ -110,7 +110,7 @@ func TestWrapResponse(t *testing.T) {
 		"rest invalid method":        {"apigw-rest.json", method("GET /x"), nil, want{400, errorJSON("invalid_request", "invalid request method"), false, false}},
 		"http invalid method":        {"apigw-http.json", v2Method(t, "G{}"), nil, want{400, errorJSON("invalid_request", "invalid request method"), false, false}},
 		"url empty method":           {"function-url.json", v2Method(t, ""), nil, want{400, errorJSON("invalid_request", "invalid request method"), false, false}},
-		"rest relative path":         {"apigw-rest.json", set("path", "industry"), nil, want{400, errorJSON("invalid_request", "invalid request path"), false, false}},
+		"rest relative path":         {"apigw-rest.json", pathOnly("industry"), nil, want{400, errorJSON("invalid_request", "invalid request path"), false, false}},
 		"alb empty path":             {"alb.json", set("path", ""), nil, want{400, errorJSON("invalid_request", "invalid request path"), false, false}},
 		"url control char in path":   {"function-url.json", set("rawPath", "/a\x7fb"), nil, want{400, errorJSON("invalid_request", "invalid request path"), false, false}},
 		"rest wrongly typed headers": {"apigw-rest.json", set("headers", map[string]any{"a": 5}), nil, want{400, errorJSON("invalid_request", "invalid event"), false, false}},

@@ -146,7 +146,7 @@ func TestWrapConcurrent(t *testing.T) {
 // the next: headers, status and body start empty, an answer already returned stays as it
 // was, and the header snapshot taken at WriteHeader is a copy.
 func TestWrapReuse(t *testing.T) {
-	big := strings.Repeat("x", maxPooled+1)
+	big := strings.Repeat("x", 64<<10+1)
 	h := Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/first":
