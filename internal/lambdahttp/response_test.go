@@ -2,11 +2,14 @@ package lambdahttp
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // checkEchoHeaders checks that the echo handler's response headers (two X-Echo values, two
@@ -182,5 +185,67 @@ func TestWrapHeaderModes(t *testing.T) {
 			w := invoke(t, t.Context(), echoHandler(), payload)
 			checkEchoHeaders(t, Detect(payload), w, tt.albMulti)
 		})
+	}
+}
+
+// TestResponseFormats pins the JSON each event source gets for an answer: the header rules
+// of each format, the cookies, names without values left out, base64 for binary bodies,
+// and ALB's status description and omitted empty members.
+func TestResponseFormats(t *testing.T) {
+	cookies := answer{status: 200, body: []byte(`{"a":"<é>"}`), header: http.Header{"Content-Type": {"application/json"},
+		"Set-Cookie": {"a=1", "b=2"}, "X-Multi": {"1", "2"}, "X-None": {}}}
+	empty := answer{status: 204, header: http.Header{}}
+	binary := answer{status: 599, body: []byte{0, 0xff}, header: http.Header{"Content-Type": {"image/png"}}}
+	tests := map[string]struct {
+		shape      Shape
+		multiValue bool
+		a          answer
+		want       string
+	}{
+		"rest": {ShapeAPIGatewayREST, false, cookies, `{"statusCode":200,"headers":{"Content-Type":"application/json","Set-Cookie":"a=1","X-Multi":"1"},` +
+			`"multiValueHeaders":{"Content-Type":["application/json"],"Set-Cookie":["a=1","b=2"],"X-Multi":["1","2"]},"body":"{\"a\":\"\u003cé\u003e\"}"}`},
+		"http api": {ShapeAPIGatewayHTTP, false, cookies, `{"statusCode":200,"headers":{"Content-Type":"application/json","X-Multi":"1,2"},` +
+			`"multiValueHeaders":null,"body":"{\"a\":\"\u003cé\u003e\"}","cookies":["a=1","b=2"]}`},
+		"function url": {ShapeFunctionURL, false, cookies, `{"statusCode":200,"headers":{"Content-Type":"application/json","X-Multi":"1,2"},` +
+			`"body":"{\"a\":\"\u003cé\u003e\"}","isBase64Encoded":false,"cookies":["a=1","b=2"]}`},
+		"alb single": {ShapeALB, false, cookies, `{"statusCode":200,"statusDescription":"200 OK",` +
+			`"headers":{"Content-Type":"application/json","Set-Cookie":"a=1","X-Multi":"1,2"},"body":"{\"a\":\"\u003cé\u003e\"}","isBase64Encoded":false}`},
+		"alb multi": {ShapeALB, true, cookies, `{"statusCode":200,"statusDescription":"200 OK",` +
+			`"multiValueHeaders":{"Content-Type":["application/json"],"Set-Cookie":["a=1","b=2"],"X-Multi":["1","2"]},"body":"{\"a\":\"\u003cé\u003e\"}","isBase64Encoded":false}`},
+		"rest empty":         {ShapeAPIGatewayREST, false, empty, `{"statusCode":204,"headers":{},"multiValueHeaders":{},"body":""}`},
+		"http api empty":     {ShapeAPIGatewayHTTP, false, empty, `{"statusCode":204,"headers":{},"multiValueHeaders":null,"body":"","cookies":[]}`},
+		"function url empty": {ShapeFunctionURL, false, empty, `{"statusCode":204,"headers":{},"body":"","isBase64Encoded":false,"cookies":[]}`},
+		"alb empty":          {ShapeALB, true, empty, `{"statusCode":204,"statusDescription":"204 No Content","isBase64Encoded":false}`},
+		"rest binary":        {ShapeAPIGatewayREST, false, binary, `{"statusCode":599,"headers":{"Content-Type":"image/png"},"multiValueHeaders":{"Content-Type":["image/png"]},"body":"AP8=","isBase64Encoded":true}`},
+		"alb binary":         {ShapeALB, false, binary, `{"statusCode":599,"statusDescription":"599","headers":{"Content-Type":"image/png"},"body":"AP8=","isBase64Encoded":true}`},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := json.Marshal(shapes[tt.shape].encode(tt.a, tt.multiValue))
+			if err != nil || string(got) != tt.want {
+				t.Errorf("response = %s, %v\nwant %s", got, err, tt.want)
+			}
+			if tt.shape == ShapeALB { // albWire must read as the events type
+				var ev events.ALBTargetGroupResponse
+				if err := json.Unmarshal(got, &ev); err != nil || ev.StatusCode != tt.a.status {
+					t.Errorf("ALB response does not decode as events.ALBTargetGroupResponse: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestIsText checks which media types a response body is sent as text for.
+func TestIsText(t *testing.T) {
+	tests := map[string]bool{
+		"application/json": true, "application/json; charset=utf-8": true, "text/plain; charset=utf-8": true,
+		"text/html": true, "application/problem+json": true, "application/atom+xml": true, "application/xml": true,
+		"application/javascript": true, "application/x-www-form-urlencoded": true,
+		"application/octet-stream": false, "image/png": false, "": false, "application/json; charset": false,
+	}
+	for ct, want := range tests {
+		if got := isText(ct); got != want {
+			t.Errorf("isText(%q) = %v; want %v", ct, got, want)
+		}
 	}
 }
