@@ -2,7 +2,9 @@ package lambdahttp
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,18 +12,24 @@ import (
 )
 
 // decodeALB reads the request out of an ALB event. ALB passes query parameters as the
-// client sent them, still URL-encoded, so they are joined without escaping again. The
-// client address is the last X-Forwarded-For entry, the one the load balancer appended.
+// client sent them, still URL-encoded, so they are joined (sorted by name) without
+// escaping again. The client address is the last X-Forwarded-For entry, the one the load
+// balancer appended.
 func decodeALB(payload []byte) (inbound, error) {
 	var ev events.ALBTargetGroupRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return inbound{}, err
 	}
 	header, host := buildHeader(ev.MultiValueHeaders, ev.Headers, "")
-	verbatim := func(s string) string { return s }
-	query := buildQuery(ev.MultiValueQueryStringParameters, ev.QueryStringParameters, verbatim)
+	var query []string
+	multi := values(ev.MultiValueQueryStringParameters, ev.QueryStringParameters)
+	for _, k := range slices.Sorted(maps.Keys(multi)) {
+		for _, v := range multi[k] {
+			query = append(query, k+"="+v)
+		}
+	}
 	forwarded := strings.Split(strings.Join(header.Values("X-Forwarded-For"), ","), ",")
-	return inbound{ev.HTTPMethod, ev.Path, query, header, host,
+	return inbound{ev.HTTPMethod, ev.Path, strings.Join(query, "&"), header, host,
 		strings.TrimSpace(forwarded[len(forwarded)-1]), ev.Body, ev.IsBase64Encoded}, nil
 }
 

@@ -81,8 +81,8 @@ func TestDetect(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := Detect(tt.payload); got != tt.want {
-				t.Errorf("Detect(%.60q) = %q; want %q", tt.payload, got, tt.want)
+			if got, _ := detect(tt.payload); got != tt.want {
+				t.Errorf("detect(%.60q) = %q; want %q", tt.payload, got, tt.want)
 			}
 		})
 	}

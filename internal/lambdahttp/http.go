@@ -84,19 +84,6 @@ func buildHeader(multi map[string][]string, single map[string]string, fallback s
 	return h, host
 }
 
-// buildQuery rebuilds a raw query from an event's query maps (see values), sorted by name
-// so that it is stable, each value after its own name, escape applied to both.
-func buildQuery(multi map[string][]string, single map[string]string, escape func(string) string) string {
-	multi = values(multi, single)
-	var pairs []string
-	for _, k := range slices.Sorted(maps.Keys(multi)) {
-		for _, v := range multi[k] {
-			pairs = append(pairs, escape(k)+"="+escape(v))
-		}
-	}
-	return strings.Join(pairs, "&")
-}
-
 // values returns a REST or ALB event's multi-value map when it has any names, else its
 // single-value map.
 func values(multi map[string][]string, single map[string]string) map[string][]string {
@@ -110,18 +97,13 @@ func values(multi map[string][]string, single map[string]string) map[string][]st
 	return multi
 }
 
-// recorder is the http.ResponseWriter handed to the handler. Like a net/http server,
-// httptest.ResponseRecorder fixes the header at the first WriteHeader or Write, ignores
-// later WriteHeader calls and sniffs a missing Content-Type on a first Write.
-type recorder struct{ *httptest.ResponseRecorder }
-
-func newRecorder() recorder { return recorder{httptest.NewRecorder()} }
-
-// answer finishes the recorded answer: no body for a status that cannot have one (RFC
-// 9110), and a Content-Type sniffed from the body when the handler set none (nor nil).
-func (r recorder) answer() answer {
-	res := r.Result()
-	a := answer{status: res.StatusCode, header: res.Header, body: r.Body.Bytes()}
+// recorded finishes the answer a handler wrote to rec (which, like a net/http server,
+// fixes the header at the first WriteHeader or Write and ignores later WriteHeader calls):
+// no body for a status that cannot have one (RFC 9110), and a Content-Type sniffed from
+// the body when the handler set none (nor nil).
+func recorded(rec *httptest.ResponseRecorder) answer {
+	res := rec.Result()
+	a := answer{status: res.StatusCode, header: res.Header, body: rec.Body.Bytes()}
 	switch _, typed := a.header["Content-Type"]; {
 	case a.status == http.StatusNoContent, a.status == http.StatusNotModified, a.status < 200:
 		a.body = nil

@@ -183,7 +183,8 @@ func TestWrapHeaderModes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			payload := editFixture(t, tt.fixture, tt.edit)
 			w := invoke(t, t.Context(), echoHandler(), payload)
-			checkEchoHeaders(t, Detect(payload), w, tt.albMulti)
+			shape, _ := detect(payload)
+			checkEchoHeaders(t, shape, w, tt.albMulti)
 		})
 	}
 }

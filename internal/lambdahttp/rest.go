@@ -11,7 +11,7 @@ import (
 
 // decodeREST reads the request out of a REST proxy event: the path from restPath, the
 // header and query from their multi-value maps (else the single-value ones), the query
-// escaping again the values API Gateway decoded.
+// sorted by name and escaping again what API Gateway decoded.
 func decodeREST(payload []byte) (inbound, error) {
 	var ev events.APIGatewayProxyRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
@@ -19,7 +19,7 @@ func decodeREST(payload []byte) (inbound, error) {
 	}
 	rc := ev.RequestContext
 	header, host := buildHeader(ev.MultiValueHeaders, ev.Headers, rc.DomainName)
-	query := buildQuery(ev.MultiValueQueryStringParameters, ev.QueryStringParameters, url.QueryEscape)
+	query := url.Values(values(ev.MultiValueQueryStringParameters, ev.QueryStringParameters)).Encode()
 	return inbound{ev.HTTPMethod, restPath(ev.Resource, ev.PathParameters, ev.Path), query,
 		header, host, rc.Identity.SourceIP, ev.Body, ev.IsBase64Encoded}, nil
 }

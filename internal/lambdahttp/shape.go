@@ -1,7 +1,6 @@
 package lambdahttp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,7 @@ import (
 // Shape names the recognised event source; it is used in logs under the key "event_shape".
 type Shape string
 
-// The event shapes Detect recognises.
+// The event shapes Wrap recognises (see detect).
 const (
 	ShapeAPIGatewayREST Shape = "apigw-rest"   // API Gateway REST API, proxy integration v1
 	ShapeAPIGatewayHTTP Shape = "apigw-http"   // API Gateway HTTP API, payload format 2.0
@@ -30,8 +29,8 @@ func ShapeFromContext(ctx context.Context) (Shape, bool) {
 	return s, ok
 }
 
-// probe holds the members that tell the shapes apart, undecoded, so that a wrongly typed
-// member does not hide the shape: such an event is answered 400, not sent to DirectFunc.
+// probe holds the members that tell the shapes apart, undecoded: a wrongly typed member
+// does not hide the shape, and the event is answered 400 rather than sent to DirectFunc.
 type probe struct {
 	Version, HTTPMethod, MultiValueHeaders, MethodARN, RouteARN json.RawMessage
 	RequestContext                                              *struct {
@@ -39,29 +38,20 @@ type probe struct {
 	}
 }
 
-// Detect classifies a raw Lambda payload ("present": there and not null). In order:
+// detect classifies a raw Lambda payload ("present": there and not null). In order:
 //   - not a JSON object, no requestContext object, or an authorizer request (methodArn or
 //     routeArn present): ShapeDirect;
-//   - requestContext.elb present: ShapeALB;
+//   - requestContext.elb present: ShapeALB, and multiValue reports multiValueHeaders
+//     present, which means the target group wants them in the answer too;
 //   - version "2.0" with requestContext.http present: ShapeFunctionURL when
 //     requestContext.domainName contains ".lambda-url.", else ShapeAPIGatewayHTTP;
 //   - httpMethod a non-empty string, version absent or "1.0", no WebSocket member
 //     (connectionId, eventType), and one of requestContext.resourcePath, stage or apiId:
 //     ShapeAPIGatewayREST (HTTP API payload 1.0 included: it answers in the REST format);
 //   - anything else: ShapeDirect.
-func Detect(payload []byte) Shape {
-	shape, _ := detect(payload)
-	return shape
-}
-
-// detect implements Detect and also reports whether the event carried multiValueHeaders,
-// which for an ALB target group means the answer must use them too.
 func detect(payload []byte) (_ Shape, multiValue bool) {
 	var p probe
-	if trimmed := bytes.TrimLeft(payload, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
-		return ShapeDirect, false
-	}
-	var typeErr *json.UnmarshalTypeError // requestContext not an object: it stays nil
+	var typeErr *json.UnmarshalTypeError // not an object, or requestContext not one: rc stays nil
 	if err := json.Unmarshal(payload, &p); err != nil && !errors.As(err, &typeErr) {
 		return ShapeDirect, false
 	}

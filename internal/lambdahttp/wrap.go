@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -33,8 +33,6 @@ type Handler struct {
 	direct DirectFunc
 }
 
-var _ lambda.Handler = (*Handler)(nil)
-
 // Outcome is what Serve did with one payload, for the caller's log line and metrics.
 type Outcome struct {
 	Shape    Shape
@@ -43,7 +41,7 @@ type Outcome struct {
 	Panic    any  // the value recovered from a panic in the http.Handler or DirectFunc, or nil
 }
 
-// Wrap returns a Handler that serves HTTP-shaped events (see Detect) with h and everything
+// Wrap returns a Handler that serves HTTP-shaped events (see Shape) with h and everything
 // else with direct; a nil h answers 404 to every request, a nil direct fails every direct
 // invocation. Both run with the invoke ctx, which carries the Lambda context and the Shape.
 //
@@ -108,11 +106,11 @@ var shapes = map[Shape]struct {
 func (h *Handler) serveHTTP(ctx context.Context, in inbound) (a answer, rejected bool, panicked any) {
 	req, a := newRequest(ctx, in)
 	if req != nil {
-		rec := newRecorder()
+		rec := httptest.NewRecorder()
 		if panicked = protect(func() { h.h.ServeHTTP(rec, req) }); panicked != nil {
 			a = errorAnswer(ctx, http.StatusInternalServerError, "internal", "internal error")
 		} else {
-			a = rec.answer()
+			a = recorded(rec)
 		}
 	}
 	if in.method == http.MethodHead {
@@ -132,17 +130,10 @@ func protect(f func()) (panicked any) {
 // shows it. The message is a constant: nothing from the request or the handler reaches
 // it. The Lambda request id is added when ctx has one.
 func errorAnswer(ctx context.Context, status int, code, message string) answer {
-	type detail struct {
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		RequestID string `json:"request_id,omitempty"`
+	detail := map[string]string{"code": code, "message": message} // marshalled in this order
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		detail["request_id"] = lc.AwsRequestID
 	}
-	d := detail{Code: code, Message: message}
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		d.RequestID = lc.AwsRequestID
-	}
-	body, _ := json.Marshal(struct { // strings only: cannot fail
-		Error detail `json:"error"`
-	}{d})
+	body, _ := json.Marshal(map[string]any{"error": detail}) // strings only: cannot fail
 	return answer{status: status, header: http.Header{"Content-Type": {"application/json"}}, body: body}
 }

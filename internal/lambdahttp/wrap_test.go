@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
+
+var _ lambda.Handler = (*Handler)(nil)
 
 // wantRequest is what a fixture's request must look like to the handler.
 type wantRequest struct {
