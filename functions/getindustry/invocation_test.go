@@ -95,3 +95,53 @@ func TestInstrumentedRecordsAdapterOutcomes(t *testing.T) {
 
 // testNowFunc is a clock stopped at testNow.
 func testNowFunc() time.Time { return testNow }
+
+// TestInvokeRoutesRESTResourceAndCountsEveryIfNoneMatchLine runs events through the whole
+// function: a REST API behind a custom domain with a base path mapping (path /v1/industry,
+// resource /industry) answers the industry, and an ETag sent on a later If-None-Match line
+// of REST or ALB multiValueHeaders answers 304.
+func TestInvokeRoutesRESTResourceAndCountsEveryIfNoneMatchLine(t *testing.T) {
+	s := newStack(t, nil)
+	edit := func(name string, f func(ev map[string]any)) []byte {
+		t.Helper()
+		var ev map[string]any
+		if err := json.Unmarshal(readEvent(t, name), &ev); err != nil {
+			t.Fatal(err)
+		}
+		f(ev)
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	out, err := s.invoke(t, edit("apigw-rest.json", func(ev map[string]any) { ev["path"] = "/v1/industry" }))
+	if err != nil {
+		t.Fatalf("Invoke() err = %v", err)
+	}
+	a, body := decodeHTTPAnswer(t, out)
+	etag := a.header("ETag")
+	if a.StatusCode != 200 || etag == "" {
+		t.Fatalf("REST /v1/industry on resource /industry = %d ETag %q %s; want 200 with an ETag", a.StatusCode, etag, body)
+	}
+	tests := map[string][]byte{
+		"rest": edit("apigw-rest.json", func(ev map[string]any) {
+			ev["headers"].(map[string]any)["If-None-Match"] = etag
+			ev["multiValueHeaders"].(map[string]any)["If-None-Match"] = []any{`"other"`, etag}
+		}),
+		"alb": edit("alb.json", func(ev map[string]any) {
+			ev["multiValueHeaders"].(map[string]any)["if-none-match"] = []any{`"other"`, "W/" + etag}
+		}),
+	}
+	for name, payload := range tests {
+		t.Run(name, func(t *testing.T) {
+			out, err := s.invoke(t, payload)
+			if err != nil {
+				t.Fatalf("Invoke() err = %v", err)
+			}
+			if a, body := decodeHTTPAnswer(t, out); a.StatusCode != 304 || len(body) != 0 {
+				t.Errorf("answer = %d %s; want 304 without a body", a.StatusCode, body)
+			}
+		})
+	}
+}
