@@ -97,10 +97,20 @@ func values(multi map[string][]string, single map[string]string) map[string][]st
 	return multi
 }
 
-// recorded finishes the answer a handler wrote to rec (which, like a net/http server,
-// fixes the header at the first WriteHeader or Write and ignores later WriteHeader calls):
-// no body for a status that cannot have one (RFC 9110), and a Content-Type sniffed from
-// the body when the handler set none (nor nil).
+// recorder is the handler's http.ResponseWriter: an httptest.ResponseRecorder, which like a
+// net/http server fixes the header at the first WriteHeader or Write and ignores later
+// WriteHeader calls, and which here also lets informational (1xx) statuses pass.
+type recorder struct{ *httptest.ResponseRecorder }
+
+// WriteHeader implements http.ResponseWriter.
+func (r recorder) WriteHeader(code int) {
+	if code < 100 || code >= 200 || code == http.StatusSwitchingProtocols {
+		r.ResponseRecorder.WriteHeader(code)
+	}
+}
+
+// recorded finishes the answer recorded in rec: no body for a status that cannot have one
+// (RFC 9110), and a Content-Type sniffed from the body when the handler set none (nor nil).
 func recorded(rec *httptest.ResponseRecorder) answer {
 	res := rec.Result()
 	a := answer{status: res.StatusCode, header: res.Header, body: rec.Body.Bytes()}

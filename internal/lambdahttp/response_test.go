@@ -75,6 +75,12 @@ func TestWrapResponse(t *testing.T) {
 			t.Errorf("Write after 204 err = %v; want ErrBodyNotAllowed", err)
 		}
 	})
+	earlyHints := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</a.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("final"))
+	})
 	huge := base64.StdEncoding.EncodeToString(make([]byte, MaxBodyBytes+1))
 	type want struct {
 		status   int
@@ -99,6 +105,7 @@ func TestWrapResponse(t *testing.T) {
 		"sniffed binary base64":      {"apigw-rest.json", nil, sniffed, want{200, "\x89PNG\r\n\x1a\n\x00\x00", true, true}},
 		"default status 200":         {"apigw-http.json", nil, silent, want{200, "", false, true}},
 		"first WriteHeader wins":     {"apigw-rest.json", nil, late, want{http.StatusTeapot, "héllo", false, true}},
+		"1xx is not the answer":      {"apigw-http.json", nil, earlyHints, want{200, "final", false, true}},
 		"204 refuses body":           {"alb.json", nil, noContent, want{204, "", false, true}},
 		"rest 413 huge body":         {"apigw-rest.json", body(strings.Repeat("x", MaxBodyBytes+1), false), nil, want{413, errorJSON("invalid_request", "request body too large"), false, false}},
 		"http 413 huge base64 body":  {"apigw-http.json", body(huge, true), nil, want{413, errorJSON("invalid_request", "request body too large"), false, false}},

@@ -107,7 +107,7 @@ func (h *Handler) serveHTTP(ctx context.Context, in inbound) (a answer, rejected
 	req, a := newRequest(ctx, in)
 	if req != nil {
 		rec := httptest.NewRecorder()
-		if panicked = protect(func() { h.h.ServeHTTP(rec, req) }); panicked != nil {
+		if panicked = protect(func() { h.h.ServeHTTP(recorder{rec}, req) }); panicked != nil {
 			a = errorAnswer(ctx, http.StatusInternalServerError, "internal", "internal error")
 		} else {
 			a = recorded(rec)
