@@ -53,9 +53,12 @@ func albResponse(a answer, multiValue bool) any {
 	_, joined, multi := headerMaps(a.header)
 	if multiValue {
 		w.MultiValueHeaders = multi
-	} else if w.Headers = joined; a.header.Get("Set-Cookie") != "" {
-		w.Headers["Set-Cookie"] = a.header.Get("Set-Cookie")
+		return w
 	}
+	if cookie := a.header.Get("Set-Cookie"); cookie != "" {
+		joined["Set-Cookie"] = cookie
+	}
+	w.Headers = joined
 	return w
 }
 
