@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,27 +23,15 @@ type emulatorStack struct {
 	env []string // the function's environment
 }
 
-// e2eDir holds the bootstrap built for the emulator tests; TestMain removes it.
-var e2eDir string
-
 func TestMain(m *testing.M) {
-	var err error
-	if e2eDir, err = os.MkdirTemp("", "getindustry-e2e-"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(e2eDir)
+	rie.RemoveBootstraps()
 	os.Exit(code)
 }
 
 // buildBootstrap builds the function once per test binary, as SAM does but
 // for this machine's architecture.
-var buildBootstrap = sync.OnceValues(func() (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	return rie.BuildBootstrap(ctx, "./functions/getindustry", e2eDir)
-})
+func buildBootstrap() (string, error) { return rie.Bootstrap("./functions/getindustry") }
 
 func newEmulatorStack(tb testing.TB, env ...string) *emulatorStack {
 	tb.Helper()

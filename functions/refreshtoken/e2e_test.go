@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,12 @@ import (
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	rie.RemoveBootstraps()
+	os.Exit(code)
+}
 
 // emulated is one function's bootstrap under the real Runtime Interface
 // Emulator.
@@ -24,12 +31,12 @@ type emulated struct {
 // with env on top of the shared settings.
 func startEmulated(tb testing.TB, bin, pkg string, env []string) *emulated {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	boot, err := rie.BuildBootstrap(ctx, pkg, tb.TempDir())
+	boot, err := rie.Bootstrap(pkg)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // the emulator's start, not the build
+	defer cancel()
 	emu, err := rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: env, Timeout: 10 * time.Second})
 	if err != nil {
 		tb.Fatal(err)
