@@ -81,14 +81,7 @@ func Build(ctx context.Context, pkg, goos, goarch, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	cache = filepath.Join(cache, "getindustry-bootstraps")
-	sum := sha256.Sum256([]byte(root))
-	shared := filepath.Join(cache, fmt.Sprintf("%s-%x", filepath.Base(root), sum[:6]), goos+"-"+goarch,
-		strings.ReplaceAll(filepath.ToSlash(filepath.Clean(pkg)), "/", "_"), "bootstrap")
+	cache, shared := sharedPath(root, pkg, goos, goarch)
 	if err := os.MkdirAll(filepath.Dir(shared), 0o755); err != nil {
 		return "", fmt.Errorf("rie: build %s: %w", pkg, err)
 	}
@@ -105,21 +98,41 @@ func Build(ctx context.Context, pkg, goos, goarch, dir string) (string, error) {
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("rie: build %s for %s/%s: %w\n%s", pkg, goos, goarch, err, msg)
 	}
-	// A later build replaces the shared file rather than writing into it,
-	// so the link keeps this build even while another process rebuilds.
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := linkInto(dir, shared); err != nil {
 		return "", fmt.Errorf("rie: build %s: %w", pkg, err)
+	}
+	return filepath.Join(dir, "bootstrap"), nil
+}
+
+// sharedPath returns the directory that holds the shared builds and the
+// lock, and the path of pkg's build for goos/goarch in the module at root.
+func sharedPath(root, pkg, goos, goarch string) (cache, bootstrap string) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	cache = filepath.Join(cache, "getindustry-bootstraps")
+	sum := sha256.Sum256([]byte(root)) // worktrees of one repository get a directory each
+	flat := strings.ReplaceAll(filepath.ToSlash(filepath.Clean(pkg)), "/", "_")
+	return cache, filepath.Join(cache, fmt.Sprintf("%s-%x", filepath.Base(root), sum[:6]), goos+"-"+goarch, flat, "bootstrap")
+}
+
+// linkInto makes dir/bootstrap a hard link to (or, across file systems, a
+// copy of) the shared build. A later build replaces the shared file rather
+// than writing into it, so dir keeps this build even while another process
+// rebuilds.
+func linkInto(dir, shared string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
 	}
 	out := filepath.Join(dir, "bootstrap")
 	if err := os.Remove(out); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("rie: build %s: %w", pkg, err)
+		return err
 	}
-	if err := os.Link(shared, out); err != nil {
-		if err := copyFile(out, shared); err != nil {
-			return "", fmt.Errorf("rie: build %s: %w", pkg, err)
-		}
+	if err := os.Link(shared, out); err == nil {
+		return nil
 	}
-	return out, nil
+	return copyFile(out, shared)
 }
 
 // lock takes an exclusive lock on the file at path, waiting while ctx
