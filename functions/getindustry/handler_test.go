@@ -239,7 +239,7 @@ func TestEndpointServesStaleWhenWeChatFails(t *testing.T) {
 	})
 	clock := func() time.Time { return now }
 	ep := &endpoint{now: clock, answers: industry.NewCache(upstream, industry.Options{
-		TTL: 5 * time.Minute, StaleTTL: time.Hour, StaleOK: staleOK, Now: clock,
+		TTL: 5 * time.Minute, StaleTTL: time.Hour, StaleOK: wx.Transient, Now: clock,
 	})}
 	serve := func() *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()

@@ -68,24 +68,12 @@ func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lamb
 	answers := industry.NewCache(client, industry.Options{
 		TTL:      cfg.IndustryTTL,
 		StaleTTL: cfg.IndustryStale,
-		StaleOK:  staleOK,
+		StaleOK:  wx.Transient, // WeChat busy or not answering in time; the rest is answered, to be seen and fixed
 		Logger:   log,
 	})
 	ep := &endpoint{answers: answers, now: time.Now}
 	metrics := &metricsWriter{w: stdout, namespace: cfg.MetricsNS, service: cfg.FunctionName}
 	return &instrumented{next: lambdahttp.Wrap(ep, ep.direct), log: log, metrics: metrics}, nil
-}
-
-// staleOK says which failures may be hidden by a cached answer up to
-// WX_INDUSTRY_STALE_TTL old: WeChat busy or not answering in time. Other
-// failures (a rejected token, a spent quota, a refused API) are answered,
-// so that they are seen and fixed.
-func staleOK(err error) bool {
-	switch classify(err, time.Now()).Code {
-	case "wechat_busy", "upstream_timeout":
-		return true
-	}
-	return false
 }
 
 // tokenTTL maps WX_TOKEN_CACHE_TTL=0 ("do not cache": read the secret on

@@ -81,48 +81,48 @@ func secretsReason(err error) string {
 	return "secrets manager request failed"
 }
 
-// classifyWeChat maps a StableToken error to the caller's view. force
-// matters for the quota codes: WeChat's refusal of a forced refresh is
-// ForceRefreshLimited.
+// classifyWeChat maps a StableToken error to the caller's view: the class
+// wx.Classify gives it, with the refresher's own overrides (see
+// refresherType). The errcode and rid go into the message, since a Lambda
+// error has no other field for them.
 func classifyWeChat(err error, force bool) *failure {
 	var we *wx.Error
-	if errors.As(err, &we) {
-		f := classifyCode(we, force)
-		f.Cause, f.WxCode, f.RID = err, we.Code, we.RID
+	errors.As(err, &we)
+	c := wx.Classify(err, time.Time{})
+	f := fail(refresherType(c, force), c.Message, err)
+	switch f.Type {
+	case typeInvalidCredentials:
+		f.Message = "WeChat rejected the app credentials: check appid and appsecret in the credentials secret"
+	case typeForceRefreshLimited:
+		f.Message = "WeChat refused the forced refresh (20 a day, 30 s apart)"
+	case typeWeChatError:
+		f.Message = "WeChat answered with an error"
+	}
+	if we != nil {
+		f.WxCode, f.RID = we.Code, we.RID
 		if we.Code != 0 {
 			f.Message += fmt.Sprintf(" (WeChat errcode %d, rid %s)", we.Code, orNone(we.RID))
 		}
-		return f
 	}
-	switch {
-	case errors.Is(err, wx.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		return fail(typeUpstreamTimeout, "WeChat did not answer in time", err)
-	case errors.Is(err, wx.ErrUnavailable):
-		return fail(typeWeChatBusy, "WeChat cannot be reached; retry later", err)
-	case errors.Is(err, wx.ErrBadResponse):
-		return fail(typeUpstreamBadResponse, "WeChat sent a reply that could not be understood", err)
-	}
-	return fail(typeInternal, "internal error", err)
+	return f
 }
 
-func classifyCode(we *wx.Error, force bool) *failure {
+// refresherType is the errorType of a stable_token failure of class c. It
+// is the class's own but for the refresher's overrides: stable_token's
+// credential codes (40013, 40125, and 40001 for a wrong appsecret) are
+// InvalidCredentials; a quota code on a forced call is WeChat's refusal of
+// the force, ForceRefreshLimited; and a token rejection (40014, 42001), which
+// cannot concern stable_token since it sends no token, is WeChatError.
+func refresherType(c wx.ErrorClass, force bool) string {
 	switch {
-	case we.Code == 0 && we.Status >= 500:
-		return fail(typeWeChatBusy, "WeChat is unavailable; retry later", nil)
-	case we.Code == 0:
-		return fail(typeUpstreamBadResponse, "WeChat answered with an unexpected HTTP status", nil)
-	case we.Code == wx.CodeInvalidAppID, we.Code == wx.CodeInvalidAppSecret, we.Code == wx.CodeInvalidCredential:
-		return fail(typeInvalidCredentials, "WeChat rejected the app credentials: check appid and appsecret in the credentials secret", nil)
-	case force && (we.Code == wx.CodeDailyQuota || we.Code == wx.CodeMinuteQuota):
-		return fail(typeForceRefreshLimited, "WeChat refused the forced refresh (20 a day, 30 s apart)", nil)
-	case we.Code == wx.CodeDailyQuota:
-		return fail(typeWeChatQuotaExceeded, "the account's daily stable_token quota is spent; it resets at 00:00 Asia/Shanghai", nil)
-	case we.Code == wx.CodeBusy, we.Code == wx.CodeMinuteQuota:
-		return fail(typeWeChatBusy, "WeChat is busy; retry later", nil)
-	case we.Code == wx.CodeIPNotAllowed, we.Code == wx.CodeAPIUnauthorized, we.Code == wx.CodeAPIBanned, we.Code == wx.CodeAccountRestricted:
-		return fail(typeWeChatUnauthorized, "WeChat refused the call: this IP is not on the account's allow-list, or the account is restricted", nil)
+	case c.WeChatCode == wx.CodeInvalidAppID, c.WeChatCode == wx.CodeInvalidAppSecret, c.WeChatCode == wx.CodeInvalidCredential:
+		return typeInvalidCredentials
+	case force && (c.WeChatCode == wx.CodeDailyQuota || c.WeChatCode == wx.CodeMinuteQuota):
+		return typeForceRefreshLimited
+	case c.Kind == wx.KindTokenInvalid:
+		return typeWeChatError
 	}
-	return fail(typeWeChatError, "WeChat answered with an error", nil)
+	return c.Type
 }
 
 func orNone(s string) string {
