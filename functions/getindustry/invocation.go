@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -126,7 +127,7 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 		}
 	}
 	if inv.cause != nil {
-		attrs = append(attrs, slog.String("cause", wx.Redact(inv.cause.Error())))
+		attrs = append(attrs, slog.String("cause", redact.String(inv.cause.Error())))
 	}
 	h.log.LogAttrs(ctx, level, "invocation", attrs...)
 }

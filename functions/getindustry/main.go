@@ -55,7 +55,8 @@ func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lamb
 	tokens, err := token.NewSource(sm, token.Options{
 		SecretID: cfg.SecretID,
 		Field:    cfg.SecretField,
-		TTL:      tokenTTL(cfg.TokenTTL),
+		TTL:      cfg.TokenTTL,
+		NoCache:  cfg.TokenTTL == 0, // WX_TOKEN_CACHE_TTL=0: read the secret on every invoke
 		Logger:   log,
 	})
 	if err != nil {
@@ -74,14 +75,4 @@ func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lamb
 	ep := &endpoint{answers: answers, now: time.Now}
 	metrics := &metricsWriter{w: stdout, namespace: cfg.MetricsNS, service: cfg.FunctionName}
 	return &instrumented{next: lambdahttp.Wrap(ep, ep.direct), log: log, metrics: metrics}, nil
-}
-
-// tokenTTL maps WX_TOKEN_CACHE_TTL=0 ("do not cache": read the secret on
-// every invoke, the benchmark's baseline) to the shortest TTL token.Source
-// takes, since its zero value means the default.
-func tokenTTL(d time.Duration) time.Duration {
-	if d == 0 {
-		return time.Nanosecond
-	}
-	return d
 }

@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -125,13 +125,6 @@ func (r *refresher) logSummary(ctx context.Context, o *outcome) {
 }
 
 // scrub removes every secret value the run saw from s.
-func (o *outcome) scrub(s string) string {
-	for _, v := range o.secrets {
-		if v != "" {
-			s = strings.ReplaceAll(s, v, "REDACTED")
-		}
-	}
-	return wx.Redact(s)
-}
+func (o *outcome) scrub(s string) string { return redact.String(s, o.secrets...) }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

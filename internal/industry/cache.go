@@ -3,6 +3,7 @@ package industry
 import (
 	"context"
 	"fmt"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -50,9 +51,8 @@ type Cache struct {
 	now      func() time.Time
 	log      *slog.Logger
 
-	last    atomic.Pointer[Answer] // the latest answer, as served on a hit; never modified once stored
-	group   singleflight.Group
-	fetches atomic.Int64
+	last  atomic.Pointer[Answer] // the latest answer, as served on a hit; never modified once stored
+	group singleflight.Group
 }
 
 // NewCache returns a Cache in front of g, which must not be nil.
@@ -73,9 +73,6 @@ func NewCache(g Getter, opts Options) *Cache {
 	}
 	return c
 }
-
-// Fetches returns the number of upstream calls the Cache has made.
-func (c *Cache) Fetches() int64 { return c.fetches.Load() }
 
 // Get returns the industry answer. A fresh kept answer is returned as is
 // (OutcomeHit), without calling upstream or allocating. Otherwise concurrent
@@ -112,7 +109,6 @@ func (c *Cache) Get(ctx context.Context) (*Answer, error) {
 
 // bypass calls upstream directly with the caller's ctx and keeps nothing.
 func (c *Cache) bypass(ctx context.Context) (*Answer, error) {
-	c.fetches.Add(1)
 	ind, err := c.upstream.GetIndustry(ctx)
 	if err != nil {
 		return nil, err
@@ -183,7 +179,6 @@ func (c *Cache) fetch(ctx context.Context) (*flight, error) {
 		defer cancel()
 	}
 	fctx = wx.WithTrace(fctx, &f.trace)
-	c.fetches.Add(1)
 	ind, err := c.upstream.GetIndustry(fctx)
 	if err != nil {
 		return f, err
@@ -221,6 +216,6 @@ func (c *Cache) fallback(ctx context.Context, err error) (*Answer, error) {
 		return nil, err
 	}
 	c.log.LogAttrs(ctx, slog.LevelWarn, "serving stale industry",
-		slog.Duration("age", age), slog.String("error", wx.Redact(err.Error())))
+		slog.Duration("age", age), slog.String("error", redact.String(err.Error())))
 	return last.with(OutcomeStale, err), nil
 }

@@ -102,8 +102,8 @@ func TestConcurrentMissesShareOneFetch(t *testing.T) {
 						t.Errorf("caller %d: trace = %+v; want the shared call's 2 attempts and 1s", i, r.trace)
 					}
 				}
-				if n := c.Fetches(); n != 1 {
-					t.Errorf("Fetches() = %d; want 1", n)
+				if n := len(up.calls()); n != 1 {
+					t.Errorf("upstream calls = %d; want 1", n)
 				}
 			})
 		})

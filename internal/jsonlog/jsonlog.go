@@ -2,12 +2,12 @@ package jsonlog
 
 import (
 	"context"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"io"
 	"log/slog"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/wxindustry/getindustry/internal/wx"
 )
 
 // New returns a function's one logger: JSON lines on w with time, level,
@@ -46,7 +46,7 @@ func scrubAttr(_ []string, a slog.Attr) slog.Attr {
 	}
 	if a.Value.Kind() == slog.KindString {
 		if s := a.Value.String(); strings.Contains(s, "access_token") {
-			a.Value = slog.StringValue(wx.Redact(s))
+			a.Value = slog.StringValue(redact.String(s))
 		}
 	}
 	return a

@@ -52,8 +52,8 @@ func TestConcurrentCallersShareOneFetch(t *testing.T) {
 	<-done
 	checkAll(t, toks, errs, "tok-1")
 	e.wantCalls(t, 1)
-	if got := e.src.Fetches(); got != 1 {
-		t.Errorf("Fetches() = %d; want 1", got)
+	if got := int64(e.fake.Reads(secretID)); got != 1 {
+		t.Errorf("GetSecretValue invocations = %d; want 1", got)
 	}
 }
 

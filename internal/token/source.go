@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,6 +33,7 @@ type Options struct {
 	SecretID          string           // secret name or ARN; required
 	Field             string           // JSON field holding the token; default DefaultField ("access_token")
 	TTL               time.Duration    // how long a read is trusted; default 60s
+	NoCache           bool             // read the secret on every Token call (concurrent callers still share a read); TTL is ignored
 	ExpiryMargin      time.Duration    // refresh once expires_at - now < margin; default 60s
 	FetchTimeout      time.Duration    // timeout of the shared GetSecretValue call (SDK retries included); default 5s
 	MinRereadInterval time.Duration    // storm guard and pause between failed refreshes; default 1s (see Invalidate)
@@ -59,11 +59,10 @@ type entry struct {
 // Source is safe for concurrent use; the zero value is not usable, call
 // NewSource.
 type Source struct {
-	sm      SecretGetter
-	opts    Options
-	log     *slog.Logger
-	group   singleflight.Group
-	fetches atomic.Int64
+	sm    SecretGetter
+	opts  Options
+	log   *slog.Logger
+	group singleflight.Group
 
 	mu      sync.Mutex
 	cur     *entry // nil: nothing cached
@@ -110,10 +109,6 @@ func NewSource(sm SecretGetter, opts Options) (*Source, error) {
 	}
 	return &Source{sm: sm, opts: opts, log: log}, nil
 }
-
-// Fetches reports how many GetSecretValue calls the Source has made (one per
-// shared fetch; the SDK's own retries are not counted).
-func (s *Source) Fetches() int64 { return s.fetches.Load() }
 
 // Token returns the access token, from the cache while it is fresh, else
 // from one GetSecretValue call shared by all concurrent callers. That call
@@ -226,6 +221,9 @@ func (s *Source) refresh(ctx context.Context, gen uint64) (string, error) {
 // is still served (it is valid) but re-read at most once per
 // MinRereadInterval.
 func (s *Source) freshUntil(now, exp time.Time) time.Time {
+	if s.opts.NoCache {
+		return now
+	}
 	until := now.Add(s.opts.TTL)
 	if exp.IsZero() {
 		return until
@@ -270,7 +268,6 @@ func (s *Source) staleLocked(ctx context.Context, now time.Time, err error) (str
 
 // read makes one GetSecretValue call and parses the value.
 func (s *Source) read(ctx context.Context) (string, time.Time, error) {
-	s.fetches.Add(1)
 	id := s.opts.SecretID
 	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"net/http"
 )
 
@@ -23,10 +24,10 @@ func parseReply(op string, body []byte, secrets ...string) ([]byte, error) {
 	}
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("wx: %s: %w: %s", op, ErrBadResponse, redact(err.Error(), secrets...))
+		return nil, fmt.Errorf("wx: %s: %w: %s", op, ErrBadResponse, redact.String(err.Error(), secrets...))
 	}
 	if env.Errcode != nil && *env.Errcode != 0 {
-		msg := redact(env.Errmsg, secrets...)
+		msg := redact.String(env.Errmsg, secrets...)
 		return nil, &Error{Op: op, Code: *env.Errcode, Status: http.StatusOK, Message: msg, RID: parseRID(msg)}
 	}
 	return body, nil

@@ -3,6 +3,7 @@ package wx
 import (
 	"context"
 	"errors"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"log/slog"
 	"time"
 )
@@ -237,6 +238,6 @@ func (c *Client) logAttempt(ctx context.Context, op string, n int, took time.Dur
 		slog.Duration("duration", took),
 		slog.Bool("retry", retry),
 		slog.Duration("wait", wait),
-		slog.String("error", Redact(err.Error())),
+		slog.String("error", redact.String(err.Error())),
 	)
 }
