@@ -3,15 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/wxindustry/getindustry/internal/redact"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
+
 	"github.com/wxindustry/getindustry/internal/industry"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/smithy-go"
+
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 

@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/wxindustry/getindustry/internal/redact"
 	"log/slog"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 

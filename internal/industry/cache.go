@@ -3,13 +3,13 @@ package industry
 import (
 	"context"
 	"fmt"
-	"github.com/wxindustry/getindustry/internal/redact"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 

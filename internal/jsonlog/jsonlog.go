@@ -2,12 +2,13 @@ package jsonlog
 
 import (
 	"context"
-	"github.com/wxindustry/getindustry/internal/redact"
 	"io"
 	"log/slog"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // New returns a function's one logger: JSON lines on w with time, level,

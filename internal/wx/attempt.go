@@ -5,13 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wxindustry/getindustry/internal/redact"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // maxBodyBytes limits how much of a reply is read; a longer reply is

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/wxindustry/getindustry/internal/redact"
 	"net/http"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // envelope is the part every WeChat reply may carry.

@@ -3,9 +3,10 @@ package wx
 import (
 	"context"
 	"errors"
-	"github.com/wxindustry/getindustry/internal/redact"
 	"log/slog"
 	"time"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // minFinalAttempt is the least time worth a last attempt. When the caller's

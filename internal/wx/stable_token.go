@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wxindustry/getindustry/internal/redact"
 	"log/slog"
 	"net/http"
 	"strconv"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // The getStableAccessToken operation.
