@@ -14,8 +14,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/wxindustry/getindustry/internal/jsonlog"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
@@ -126,28 +128,28 @@ func (e *env) mustRefresh(tb testing.TB, r *refresher, payload string) answer {
 }
 
 // secret reads the token secret through the real SDK client.
-func (e *env) secret(tb testing.TB) tokenState {
+func (e *env) secret(tb testing.TB) token.Secret {
 	tb.Helper()
 	return readTokenSecret(tb, e.smURL)
 }
 
 // readTokenSecret reads the token secret from the fake at smURL.
-func readTokenSecret(tb testing.TB, smURL string) tokenState {
+func readTokenSecret(tb testing.TB, smURL string) token.Secret {
 	tb.Helper()
 	out, err := smtest.NewClient(smURL).GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: new(tokenID)})
 	if err != nil {
 		tb.Fatalf("read token secret: %v", err)
 	}
-	st, note := parseTokenState(*out.SecretString)
-	if note != "" {
-		tb.Fatalf("token secret %q: %s", *out.SecretString, note)
+	st, err := token.DecodeSecret(*out.SecretString, "")
+	if err != nil {
+		tb.Fatalf("token secret %q: %v", *out.SecretString, err)
 	}
 	return st
 }
 
 // wantCurrent fails unless the token secret holds the simulator's current
 // token and expiry, and get_industry accepts that token.
-func (e *env) wantCurrent(tb testing.TB) tokenState {
+func (e *env) wantCurrent(tb testing.TB) token.Secret {
 	tb.Helper()
 	st := e.secret(tb)
 	tok, exp, ok := e.sim.AppToken(appID)

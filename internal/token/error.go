@@ -26,6 +26,7 @@ const (
 	reasonEmpty        = "secret is empty"
 	reasonNotJSON      = "secret is not valid JSON"
 	reasonExpiresAt    = "expires_at is not RFC 3339"
+	reasonForcedAt     = "forced_at is not a list of times"
 	reasonTokenExpired = "token in secret has expired"
 )
 
