@@ -152,28 +152,6 @@ func TestEndpointDirect(t *testing.T) {
 	}
 }
 
-func TestWithAnswerReserve(t *testing.T) {
-	tests := []struct {
-		remaining, reserve time.Duration
-	}{
-		{10 * time.Second, 500 * time.Millisecond},
-		{2 * time.Second, 200 * time.Millisecond},
-		{100 * time.Millisecond, 50 * time.Millisecond},
-	}
-	for _, tt := range tests {
-		deadline := time.Now().Add(tt.remaining)
-		parent, cancel := context.WithDeadline(context.Background(), deadline)
-		ctx, cancel2 := withAnswerReserve(parent)
-		got, _ := ctx.Deadline()
-		// The reserve is computed from the time left when called, a hair under tt.remaining.
-		if d := deadline.Sub(got); d > tt.reserve || d < tt.reserve-5*time.Millisecond {
-			t.Errorf("remaining %v: reserve = %v; want about %v", tt.remaining, d, tt.reserve)
-		}
-		cancel2()
-		cancel()
-	}
-}
-
 func TestEndpointConditionalRequests(t *testing.T) {
 	ep := newTestEndpoint(nil)
 	get := func(method string, header map[string]string) *http.Response {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/wxindustry/getindustry/internal/industry"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
 	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -64,7 +65,7 @@ func (h *instrumented) Invoke(ctx context.Context, payload []byte) (out []byte, 
 	inv := &invocation{start: time.Now(), coldStart: !h.warm.Swap(true)}
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
 	ctx = wx.WithTrace(ctx, &inv.trace)
-	ctx, cancel := withAnswerReserve(ctx)
+	ctx, cancel := lambdaenv.WithAnswerReserve(ctx)
 	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
@@ -82,18 +83,6 @@ func (h *instrumented) Invoke(ctx context.Context, payload []byte) (out []byte, 
 		h.metrics.write(ctx, inv, time.Now())
 	}()
 	return h.next.Invoke(ctx, payload)
-}
-
-// withAnswerReserve shortens the invoke deadline so that, whatever an
-// upstream does, the function still has time to write its answer: a tenth
-// of the remaining time, between 50 ms and 500 ms.
-func withAnswerReserve(ctx context.Context) (context.Context, context.CancelFunc) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	reserve := min(max(time.Until(deadline)/10, 50*time.Millisecond), 500*time.Millisecond)
-	return context.WithDeadline(ctx, deadline.Add(-reserve))
 }
 
 // logSummary writes the one line that describes an invoke.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/wxindustry/getindustry/internal/awsenv"
 	"github.com/wxindustry/getindustry/internal/industry"
-	"github.com/wxindustry/getindustry/internal/jsonlog"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
 	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -28,18 +28,10 @@ func main() {
 	}
 }
 
-// run builds everything once per cold start and hands the handler to start.
-// A failure (a missing or bad setting, named with its variable) is logged
-// once, as JSON like every other line, and returned.
+// run builds the function once per cold start and hands its handler to
+// start (see lambdaenv.Run).
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
-	log := jsonlog.New(stdout, jsonlog.Level(getenv("AWS_LAMBDA_LOG_LEVEL")))
-	h, err := build(getenv, stdout, log)
-	if err != nil {
-		log.ErrorContext(ctx, "cold start failed", "error", err.Error())
-		return err
-	}
-	start(h)
-	return nil
+	return lambdaenv.Run(ctx, getenv, stdout, start, build)
 }
 
 // build makes the handler: configuration, the Secrets Manager and WeChat

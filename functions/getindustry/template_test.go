@@ -426,24 +426,36 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 	}
 }
 
-// tplCheckEnv checks the function's environment against envVars, the list
-// parseConfig reads, and that parseConfig accepts it.
+// tplCheckEnv checks the function's environment against the variables
+// parseConfig reads (configVars): each is set, the required ones non-empty,
+// and with default parameters the template's values are the code's
+// defaults; and that parseConfig accepts it.
 func tplCheckEnv(t *testing.T, env map[string]string, tc tplCase) {
 	t.Helper()
-	for _, e := range envVars {
-		v, ok := env[e.Name]
+	read, required := configVars(t)
+	requiredOnly := map[string]string{}
+	for name := range read {
+		v, ok := env[name]
 		switch {
+		case strings.HasPrefix(name, "AWS_"): // set by Lambda, not the template
 		case !ok:
-			t.Errorf("Environment lacks %s", e.Name)
-		case e.Required && v == "":
-			t.Errorf("Environment %s is empty but required", e.Name)
-		case tc.params == nil && !e.Required && v != e.Default:
-			t.Errorf("Environment %s = %q with default parameters; want the code's default %q", e.Name, v, e.Default)
+			t.Errorf("Environment lacks %s", name)
+		case required[name] && v == "":
+			t.Errorf("Environment %s is empty but required", name)
+		case required[name]:
+			requiredOnly[name] = v
 		}
 	}
 	for name := range env {
-		if !tplSDKEnv[name] && !slices.ContainsFunc(envVars, func(e envVar) bool { return e.Name == name }) {
-			t.Errorf("Environment sets %s, which neither the code (envVars) nor the SDK reads", name)
+		if !tplSDKEnv[name] && !read[name] {
+			t.Errorf("Environment sets %s, which neither the code (parseConfig) nor the SDK reads", name)
+		}
+	}
+	if tc.params == nil {
+		got, _ := parseConfig(func(k string) string { return env[k] })
+		want, _ := parseConfig(func(k string) string { return requiredOnly[k] })
+		if got != want {
+			t.Errorf("parseConfig(template environment) = %+v with default parameters; want the code's defaults %+v", got, want)
 		}
 	}
 	c, err := parseConfig(func(k string) string { return env[k] })
