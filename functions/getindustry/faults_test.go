@@ -274,11 +274,17 @@ type invokeResult struct {
 
 func inProcessTarget(tb testing.TB, env map[string]string) *faultTarget {
 	tb.Helper()
+	return inProcessTargetTimeout(tb, env, faultTimeout)
+}
+
+// inProcessTargetTimeout is inProcessTarget with another function timeout.
+func inProcessTargetTimeout(tb testing.TB, env map[string]string, timeout time.Duration) *faultTarget {
+	tb.Helper()
 	s := newStack(tb, env)
 	var n atomic.Int64
 	invoke := func(tb testing.TB, payload []byte) invokeResult {
 		lc := &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprintf("req-fault-%d", n.Add(1))}
-		ctx, cancel := context.WithTimeout(lambdacontext.NewContext(context.Background(), lc), faultTimeout)
+		ctx, cancel := context.WithTimeout(lambdacontext.NewContext(context.Background(), lc), timeout)
 		defer cancel()
 		out, err := s.handler.Invoke(ctx, payload)
 		if err == nil {
@@ -296,6 +302,13 @@ func inProcessTarget(tb testing.TB, env map[string]string) *faultTarget {
 // emulatorTarget runs the built bootstrap under the emulator like
 // newEmulatorStack, but with the function timeout of the fault rows.
 func emulatorTarget(tb testing.TB, env map[string]string) *faultTarget {
+	tb.Helper()
+	return emulatorTargetTimeout(tb, env, faultTimeout)
+}
+
+// emulatorTargetTimeout is emulatorTarget with another function timeout
+// (AWS_LAMBDA_FUNCTION_TIMEOUT).
+func emulatorTargetTimeout(tb testing.TB, env map[string]string, timeout time.Duration) *faultTarget {
 	tb.Helper()
 	bin, err := rie.Find()
 	if err != nil {
@@ -320,14 +333,14 @@ func emulatorTarget(tb testing.TB, env map[string]string) *faultTarget {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	emu, err := rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: kv, Timeout: faultTimeout})
+	emu, err := rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: kv, Timeout: timeout})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(emu.Close)
 	invoke := func(tb testing.TB, payload []byte) invokeResult {
 		tb.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*faultTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*timeout)
 		defer cancel()
 		status, out, err := emu.Invoke(ctx, payload)
 		if err != nil || status != 200 {
