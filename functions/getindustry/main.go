@@ -17,6 +17,7 @@ import (
 	"github.com/wxindustry/getindustry/internal/industry"
 	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
@@ -36,7 +37,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, star
 
 // build makes the handler: configuration, the Secrets Manager and WeChat
 // clients, the token source and the industry cache, each once.
-func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lambda.Handler, error) {
+func build(getenv func(string) string, stdout io.Writer, log *slog.Logger, secrets *redact.Secrets) (lambda.Handler, error) {
 	cfg, err := parseConfig(getenv)
 	if err != nil {
 		return nil, err
@@ -51,6 +52,7 @@ func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lamb
 		TTL:      cfg.TokenTTL,
 		NoCache:  cfg.TokenTTL == 0, // WX_TOKEN_CACHE_TTL=0: read the secret on every invoke
 		Logger:   log,
+		Secrets:  secrets,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("token source: %w", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wxindustry/getindustry/internal/awsenv"
 	"github.com/wxindustry/getindustry/internal/lambdaenv"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -30,7 +31,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, star
 
 // build makes the refresher: configuration, and the Secrets Manager and
 // WeChat clients, each once.
-func build(getenv func(string) string, _ io.Writer, log *slog.Logger) (lambda.Handler, error) {
+func build(getenv func(string) string, _ io.Writer, log *slog.Logger, _ *redact.Secrets) (lambda.Handler, error) {
 	cfg, err := parseConfig(getenv)
 	if err != nil {
 		return nil, err

@@ -24,19 +24,19 @@ var (
 // in any ASCII letter case, replaced by Mask. Empty secrets are ignored. It
 // is safe for concurrent use.
 func String(s string, secrets ...string) string {
+	ls := lowerASCII(s)
 	for _, secret := range secrets {
 		if secret == "" {
 			continue
 		}
-		s = replaceFold(s, secret)
-		if q := url.QueryEscape(secret); q != secret {
-			s = replaceFold(s, q)
-		}
-		if p := url.PathEscape(secret); p != secret {
-			s = replaceFold(s, p)
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+			if strings.Contains(ls, lowerASCII(form)) {
+				s = replaceFold(s, form)
+				ls = lowerASCII(s)
+			}
 		}
 	}
-	if !strings.Contains(strings.ToLower(s), "access_token") {
+	if !strings.Contains(ls, "access_token") {
 		return s
 	}
 	s = queryTokenRE.ReplaceAllString(s, "${1}"+Mask)
@@ -107,4 +107,22 @@ func (e *redactedError) Unwrap() error { return e.err }
 // GoString keeps %#v from printing the cause, whose fields may hold a secret.
 func (e *redactedError) GoString() string {
 	return "&redact.redactedError{msg:" + strconv.Quote(e.msg) + "}"
+}
+
+// Contains reports whether s holds any of the given secrets in a form
+// String would mask: raw, query-escaped or path-escaped, in any ASCII letter
+// case. Empty secrets are ignored.
+func Contains(s string, secrets ...string) bool {
+	ls := lowerASCII(s)
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+			if strings.Contains(ls, lowerASCII(form)) {
+				return true
+			}
+		}
+	}
+	return false
 }

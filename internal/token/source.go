@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // Defaults for the zero fields of Options.
@@ -40,6 +42,7 @@ type Options struct {
 	MinRereadInterval time.Duration    // storm guard and pause between failed refreshes; default 1s (see Invalidate)
 	Now               func() time.Time // clock; default time.Now
 	Logger            *slog.Logger     // default discards
+	Secrets           *redact.Secrets  // every token read is added, so that what prints can mask it; may be nil
 }
 
 // entry is one read of the secret.
@@ -329,6 +332,7 @@ func (s *Source) read(ctx context.Context) (string, time.Time, error) {
 		}
 		return "", time.Time{}, err
 	}
+	s.opts.Secrets.Add(tok)
 	s.log.LogAttrs(ctx, slog.LevelDebug, "token read", slog.String("secret_id", id), slog.Bool("has_expiry", !exp.IsZero()))
 	return tok, exp, nil
 }
