@@ -95,3 +95,27 @@ func TestRunRejectsBadSettings(t *testing.T) {
 		})
 	}
 }
+
+// badBaseURLs are WX_API_BASE_URL values a cold start must reject without
+// printing their password (issue 10, item 3).
+var badBaseURLs = []string{
+	"https://svc:S3CRET@api.weixin.qq.com",
+	"https://svc:S3CRET@api.weixin.qq.com/%zz",
+	"https://svc:S3CRET@api.weixin.qq.com:70000",
+	"https://:443",
+	"https://api.weixin.qq.com:0",
+}
+
+func TestRunRejectsBaseURLWithoutPrintingItsPassword(t *testing.T) {
+	for _, u := range badBaseURLs {
+		t.Run(u, func(t *testing.T) {
+			h, _, _, logs, err := runStack(t, map[string]string{"WX_API_BASE_URL": u})
+			if err == nil || h != nil || !strings.Contains(logs.String(), "WX_API_BASE_URL") {
+				t.Fatalf("run() = %v (handler %v), logs %q; want a cold start failure naming WX_API_BASE_URL", err, h != nil, logs)
+			}
+			if strings.Contains(err.Error()+logs.String(), "S3CRET") {
+				t.Errorf("the password was printed: %v\n%s", err, logs)
+			}
+		})
+	}
+}

@@ -61,18 +61,13 @@ func (e *Env) Duration(name, def string, allowZero bool) time.Duration {
 func (e *Env) URL(name, def string, check func(string) error) string {
 	v := strings.TrimRight(e.String(name, def), "/")
 	if err := check(v); err != nil {
-		e.errs = append(e.errs, fmt.Errorf("%s %s: %w", name, shownURL(v), err))
+		if u, perr := url.Parse(v); perr == nil {
+			e.errs = append(e.errs, fmt.Errorf("%s %q: %w", name, u.Redacted(), err))
+		} else {
+			e.errs = append(e.errs, fmt.Errorf("%s: %w", name, err))
+		}
 	}
 	return v
-}
-
-// shownURL is raw as it may be printed.
-func shownURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(not a valid URL)"
-	}
-	return fmt.Sprintf("%q", u.Redacted())
 }
 
 // Check notes err, when not nil, as a problem of the configuration.
