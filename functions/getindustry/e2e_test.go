@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,27 +23,15 @@ type emulatorStack struct {
 	env []string // the function's environment
 }
 
-// e2eDir holds the bootstrap built for the emulator tests; TestMain removes it.
-var e2eDir string
-
 func TestMain(m *testing.M) {
-	var err error
-	if e2eDir, err = os.MkdirTemp("", "getindustry-e2e-"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(e2eDir)
+	rie.RemoveBootstraps()
 	os.Exit(code)
 }
 
 // buildBootstrap builds the function once per test binary, as SAM does but
 // for this machine's architecture.
-var buildBootstrap = sync.OnceValues(func() (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	return rie.BuildBootstrap(ctx, "./functions/getindustry", e2eDir)
-})
+func buildBootstrap() (string, error) { return rie.Bootstrap("./functions/getindustry") }
 
 func newEmulatorStack(tb testing.TB, env ...string) *emulatorStack {
 	tb.Helper()
@@ -60,13 +47,11 @@ func newEmulatorStack(tb testing.TB, env ...string) *emulatorStack {
 	tb.Cleanup(wxSrv.Close)
 	tb.Cleanup(smSrv.Close)
 	s.sm.SetSecret("wx/token", sentinelToken)
-	base := []string{
-		"WX_TOKEN_SECRET_ID=wx/token", "WX_API_BASE_URL=" + wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_SESSION_TOKEN=",
-		"AWS_PROFILE=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_LAMBDA_LOG_LEVEL=DEBUG",
-	}
+	base := environ(smtest.Env(smSrv.URL), map[string]string{
+		"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL,
+		"AWS_PROFILE": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+		"AWS_LAMBDA_LOG_LEVEL": "DEBUG",
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	boot, err := buildBootstrap()

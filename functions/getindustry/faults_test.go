@@ -323,14 +323,7 @@ func emulatorTargetTimeout(tb testing.TB, env map[string]string, timeout time.Du
 	tb.Cleanup(wxSrv.Close)
 	tb.Cleanup(smSrv.Close)
 	sm.SetSecret("wx/token", sentinelToken)
-	kv := []string{
-		"WX_TOKEN_SECRET_ID=wx/token", "WX_API_BASE_URL=" + wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_SESSION_TOKEN=",
-	}
-	for k, v := range env {
-		kv = append(kv, k+"="+v)
-	}
+	kv := environ(smtest.Env(smSrv.URL), map[string]string{"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL}, env)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	emu, err := rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: kv, Timeout: timeout})
@@ -374,6 +367,22 @@ func TestFaultMatrixEmulator(t *testing.T) {
 			r.run(t, emulatorTarget(t, r.environ()))
 		})
 	}
+}
+
+// environ merges maps of variables, later ones winning, into KEY=VALUE
+// pairs as os/exec and the emulator take them.
+func environ(maps ...map[string]string) []string {
+	merged := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			merged[k] = v
+		}
+	}
+	kv := make([]string, 0, len(merged))
+	for k, v := range merged {
+		kv = append(kv, k+"="+v)
+	}
+	return kv
 }
 
 func (r faultRow) environ() map[string]string {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,12 @@ import (
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	rie.RemoveBootstraps()
+	os.Exit(code)
+}
 
 // emulated is one function's bootstrap under the real Runtime Interface
 // Emulator.
@@ -24,12 +31,12 @@ type emulated struct {
 // with env on top of the shared settings.
 func startEmulated(tb testing.TB, bin, pkg string, env []string) *emulated {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	boot, err := rie.BuildBootstrap(ctx, pkg, tb.TempDir())
+	boot, err := rie.Bootstrap(pkg)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // the emulator's start, not the build
+	defer cancel()
 	emu, err := rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: env, Timeout: 10 * time.Second})
 	if err != nil {
 		tb.Fatal(err)
@@ -73,11 +80,9 @@ func TestEmulatorRefreshKeepsGetIndustryServing(t *testing.T) {
 	wxSrv, smSrv := wxtest.NewServer(sim), smtest.NewServer(sm)
 	t.Cleanup(wxSrv.Close)
 	t.Cleanup(smSrv.Close)
-	shared := []string{
-		"WX_TOKEN_SECRET_ID=" + tokenID, "WX_API_BASE_URL=" + wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_SESSION_TOKEN=",
-		"AWS_LAMBDA_LOG_LEVEL=DEBUG",
+	shared := []string{"WX_TOKEN_SECRET_ID=" + tokenID, "WX_API_BASE_URL=" + wxSrv.URL, "AWS_LAMBDA_LOG_LEVEL=DEBUG"}
+	for k, v := range smtest.Env(smSrv.URL) {
+		shared = append(shared, k+"="+v)
 	}
 	refresher := startEmulated(t, bin, "./functions/refreshtoken", append(shared, "WX_APP_SECRET_ID="+credsID))
 	getter := startEmulated(t, bin, "./functions/getindustry", append(shared,

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/wxindustry/getindustry/internal/clocktest"
 	"github.com/wxindustry/getindustry/internal/jsonlog"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/token"
@@ -33,24 +33,6 @@ const (
 	credsJSON   = `{"appid":"` + appID + `","appsecret":"` + appSecret + `"}`
 )
 
-// clock is a settable time source shared by the simulator and refreshers.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is the WeChat simulator and the Secrets Manager fake, on loopback,
 // with a refresher (r) wired to them as run wires it, on a fake clock.
 type env struct {
@@ -58,7 +40,7 @@ type env struct {
 	sm    *smtest.Fake
 	wxURL string
 	smURL string
-	clock *clock
+	clock *clocktest.Clock
 	logs  *jsonlogtest.Buffer
 	r     *refresher
 }
@@ -66,7 +48,7 @@ type env struct {
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
 	e := &env{sim: wxtest.NewSimulator(), sm: smtest.NewFake(), logs: &jsonlogtest.Buffer{},
-		clock: &clock{t: time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC)}} // noon in Shanghai
+		clock: clocktest.New(time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC))} // noon in Shanghai
 	e.sim.SetApp(appID, appSecret)
 	e.sim.SetNow(e.clock.Now)
 	wxSrv, smSrv := wxtest.NewServer(e.sim), smtest.NewServer(e.sm)

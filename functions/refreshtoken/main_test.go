@@ -27,11 +27,8 @@ func runStack(tb testing.TB, env map[string]string) (lambda.Handler, *wxtest.Sim
 	tb.Cleanup(smSrv.Close)
 	sm.SetSecret(credsID, credsJSON)
 	sm.SetSecret(tokenID, placeholder)
-	vars := map[string]string{
-		"WX_APP_SECRET_ID": credsID, "WX_TOKEN_SECRET_ID": tokenID, "WX_API_BASE_URL": wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER": smSrv.URL, "AWS_REGION": "us-east-1",
-		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
-	}
+	vars := smtest.Env(smSrv.URL)
+	vars["WX_APP_SECRET_ID"], vars["WX_TOKEN_SECRET_ID"], vars["WX_API_BASE_URL"] = credsID, tokenID, wxSrv.URL
 	for k, v := range env {
 		vars[k] = v
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 )
 
 // Version is the pinned emulator module version; the Makefile installs the
@@ -68,4 +69,38 @@ func BuildBootstrap(ctx context.Context, pkg, dir string) (string, error) {
 		return "", fmt.Errorf("rie: build %s: %w\n%s", pkg, err, msg)
 	}
 	return out, nil
+}
+
+// bootstraps holds, per package path, the build Bootstrap made in this
+// process; bootstrapDir is the directory they live in.
+var (
+	bootstraps   sync.Map // pkg -> func() (string, error)
+	bootstrapDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "rie-bootstraps-") })
+)
+
+// Bootstrap returns the bootstrap of pkg (as for BuildBootstrap), building
+// it the first time a process (a test binary) asks and sharing it after, so
+// that the emulator tests of a `go test` run build each function once. The
+// build has no time limit of its own: a loaded machine is slow, not broken.
+// RemoveBootstraps deletes the builds; call it from TestMain after m.Run.
+func Bootstrap(pkg string) (string, error) {
+	build, _ := bootstraps.LoadOrStore(pkg, sync.OnceValues(func() (string, error) {
+		root, err := bootstrapDir()
+		if err != nil {
+			return "", err
+		}
+		dir, err := os.MkdirTemp(root, "")
+		if err != nil {
+			return "", err
+		}
+		return BuildBootstrap(context.Background(), pkg, dir)
+	}))
+	return build.(func() (string, error))()
+}
+
+// RemoveBootstraps deletes what Bootstrap built in this process.
+func RemoveBootstraps() {
+	if dir, err := bootstrapDir(); err == nil {
+		os.RemoveAll(dir)
+	}
 }
