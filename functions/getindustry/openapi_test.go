@@ -384,7 +384,7 @@ func TestOpenAPIAdapterAnswers(t *testing.T) {
 }
 
 // TestOpenAPIErrorCodes checks that the documented error codes are exactly
-// those of DESIGN.md.
+// those of the README's error table.
 func TestOpenAPIErrorCodes(t *testing.T) {
 	spec := loadOpenAPI(t)
 	errSchema := spec.resolve(t, spec.resolve(t, spec["components"])["schemas"])["Error"]
@@ -397,7 +397,7 @@ func TestOpenAPIErrorCodes(t *testing.T) {
 	want := []string{"invalid_request", "token_unavailable", "wechat_token_invalid", "wechat_busy", "wechat_quota_exceeded",
 		"wechat_unauthorized", "wechat_error", "upstream_timeout", "upstream_bad_response", "internal"}
 	if !slices.Equal(got, want) {
-		t.Errorf("Error.code enum = %q; want DESIGN.md's %q", got, want)
+		t.Errorf("Error.code enum = %q; want the README's %q", got, want)
 	}
 }
 

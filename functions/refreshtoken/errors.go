@@ -12,8 +12,8 @@ import (
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
-// Lambda errorTypes the refresher answers (DESIGN.md, "The token
-// refresher"), so that Step Functions Retry and Catch can match them.
+// Lambda errorTypes the refresher answers (README, "Token refresher
+// (optional)"), so that Step Functions Retry and Catch can match them.
 const (
 	typeInvalidRequest         = "InvalidRequest"
 	typeCredentialsUnavailable = "CredentialsUnavailable"

@@ -9,7 +9,7 @@ import (
 )
 
 // Kind is a class of failure of a WeChat call, as the README's error table
-// groups them ("Errors").
+// groups them ("Event sources and answers").
 type Kind int
 
 // The kinds of failure. The zero Kind is a failure that is not WeChat's (a
