@@ -7,6 +7,7 @@ BIN            := $(CURDIR)/bin
 RIE_VERSION    := v0.0.0-20261030222936-bef5c4ba774d
 STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 RIE            := $(BIN)/aws-lambda-rie
+DYNALITE       := tools/dynalite
 LAMBDA_FLAGS   := -tags lambda.norpc -trimpath -ldflags "-s -w"
 EVENT          ?= events/direct.json
 FUZZTIME       ?= 30s
@@ -20,8 +21,18 @@ help: ## List the targets
 $(RIE):
 	GOBIN=$(BIN) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
+# npm ci runs again only when node_modules is missing or the lockfile is newer
+# than the install (npm writes node_modules/.package-lock.json on each). The
+# only install script in the tree (classic-level's node-gyp-build) would build
+# the on-disk LevelDB binding, which ships prebuilt and which the in-memory
+# server never opens: --ignore-scripts runs none.
+$(DYNALITE)/node_modules/.package-lock.json: $(DYNALITE)/package-lock.json $(DYNALITE)/package.json
+	@command -v npm >/dev/null || { echo "make tools: npm not found: install Node.js 20 or later with npm (tests and make local run dynalite from $(DYNALITE))" >&2; exit 1; }
+	npm ci --prefix $(DYNALITE) --no-audit --no-fund --ignore-scripts
+	@touch $@
+
 .PHONY: tools
-tools: $(RIE) ## Install the pinned Runtime Interface Emulator into bin/
+tools: $(RIE) $(DYNALITE)/node_modules/.package-lock.json ## Install the pinned Runtime Interface Emulator into bin/ and dynalite (npm ci) into tools/dynalite
 
 .PHONY: test
 test: tools ## go vet, then all tests with the race detector (end-to-end under the emulator included)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"strconv"
 	"sync"
@@ -12,58 +14,97 @@ import (
 	"github.com/wxindustry/getindustry/internal/industry"
 )
 
-// metricsWriter writes one CloudWatch Embedded Metric Format record per
-// invoke. Each record is also a well-formed log line (time, level, msg,
+// metricsRecord is the line written once per invoke: a CloudWatch Embedded
+// Metric Format record that is also a well-formed log line (time, level, msg,
 // requestId), so that every line the function prints has the same fields.
-// It is safe for concurrent use.
+// Members are written in field order; the CloudWatch limits that matter to it
+// are checked in metrics_test.go.
+type metricsRecord struct {
+	AWS        emf.Metadata `json:"_aws"`
+	Time       string       `json:"time"`
+	Level      string       `json:"level"`
+	Msg        string       `json:"msg"`
+	RequestID  string       `json:"requestId,omitempty"`
+	EventShape string       `json:"event_shape"`
+
+	// Dimensions, named in dimensionSets.
+	Service       string `json:"Service"`                 // the function's name
+	ErrorCode     string `json:"ErrorCode,omitempty"`     // when the invoke failed
+	WeChatErrcode string `json:"WeChatErrcode,omitempty"` // when WeChat answered an errcode
+
+	// Metrics, named in metricDefs.
+	Invocations    int      `json:"Invocations"`
+	Errors         int      `json:"Errors"`
+	WeChatCalls    int      `json:"WeChatCalls"`
+	WeChatErrors   int      `json:"WeChatErrors"`
+	CacheHits      int      `json:"CacheHits"`
+	StaleAnswers   int      `json:"StaleAnswers"`
+	TokenRefreshes int      `json:"TokenRefreshes"`
+	ColdStarts     int      `json:"ColdStarts"`
+	WeChatLatency  *float64 `json:"WeChatLatency,omitempty"` // only when WeChat was called
+}
+
+// metricDefs declares the record's metrics; the last, WeChatLatency, only
+// when WeChat was called.
+var metricDefs = []emf.Metric{
+	{Name: "Invocations", Unit: "Count"}, {Name: "Errors", Unit: "Count"},
+	{Name: "WeChatCalls", Unit: "Count"}, {Name: "WeChatErrors", Unit: "Count"},
+	{Name: "CacheHits", Unit: "Count"}, {Name: "StaleAnswers", Unit: "Count"},
+	{Name: "TokenRefreshes", Unit: "Count"}, {Name: "ColdStarts", Unit: "Count"},
+	{Name: "WeChatLatency", Unit: "Milliseconds"},
+}
+
+// dimensionSets are the sets every invoke is counted under: [Service]; a
+// failed one also under [Service ErrorCode], and one where WeChat answered an
+// errcode (always a failure) also under [Service WeChatErrcode].
+var dimensionSets = [][]string{{"Service"}, {"Service", "ErrorCode"}, {"Service", "WeChatErrcode"}}
+
+// metricsWriter writes one metricsRecord per invoke. It is safe for
+// concurrent use.
 type metricsWriter struct {
-	mu        sync.Mutex
+	mu        sync.Mutex // serialises writes to w
 	w         io.Writer
 	namespace string
 	service   string // the Service dimension: the function's name
-	buf       []byte // the last line written, reused under mu
 }
 
-// write emits the record for inv. Lambda's log-level filter treats the
-// line as INFO, so ApplicationLogLevel must stay at INFO or DEBUG for the
-// metrics (and the alarms built on them) to be recorded.
+// write emits the record for inv as one Write. Lambda's log-level filter
+// treats the line as INFO, so ApplicationLogLevel must stay at INFO or DEBUG
+// for the metrics (and the alarms built on them) to be recorded.
 func (m *metricsWriter) write(ctx context.Context, inv *invocation, now time.Time) {
-	r := emf.New(m.namespace)
-	r.Time = now
-	r.PropertyString("time", now.Format(time.RFC3339Nano)).Property("level", "INFO").Property("msg", "metrics")
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		r.PropertyString("requestId", lc.AwsRequestID)
+	r := metricsRecord{
+		Time: now.Format(time.RFC3339Nano), Level: "INFO", Msg: "metrics",
+		EventShape: string(inv.shape), Service: m.service,
+		Invocations: 1, WeChatCalls: inv.trace.Attempts, WeChatErrors: wechatFailures(inv),
+		CacheHits:      boolCount(inv.cache == industry.OutcomeHit),
+		StaleAnswers:   boolCount(inv.cache == industry.OutcomeStale),
+		TokenRefreshes: boolCount(inv.trace.TokenRetried), ColdStarts: boolCount(inv.coldStart),
 	}
-	r.PropertyString("event_shape", string(inv.shape))
-
-	r.Dimension("Service", m.service).DimensionSet("Service")
-	failed := 0.0
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		r.RequestID = lc.AwsRequestID
+	}
+	sets, defs := dimensionSets[:1], metricDefs[:len(metricDefs)-1]
 	if e := inv.err; e != nil {
-		failed = 1
-		r.Dimension("ErrorCode", e.Code).DimensionSet("Service", "ErrorCode")
+		r.Errors, r.ErrorCode, sets = 1, e.Code, dimensionSets[:2]
 		if e.WeChatCode != 0 {
-			r.Dimension("WeChatErrcode", strconv.Itoa(e.WeChatCode)).DimensionSet("Service", "WeChatErrcode")
+			r.WeChatErrcode, sets = strconv.Itoa(e.WeChatCode), dimensionSets
 		}
 	}
-	r.Metric("Invocations", 1, emf.Count).
-		Metric("Errors", failed, emf.Count).
-		Metric("WeChatCalls", float64(inv.trace.Attempts), emf.Count).
-		Metric("WeChatErrors", float64(wechatFailures(inv)), emf.Count).
-		Metric("CacheHits", boolCount(inv.cache == industry.OutcomeHit), emf.Count).
-		Metric("StaleAnswers", boolCount(inv.cache == industry.OutcomeStale), emf.Count).
-		Metric("TokenRefreshes", boolCount(inv.trace.TokenRetried), emf.Count).
-		Metric("ColdStarts", boolCount(inv.coldStart), emf.Count)
 	if inv.trace.Attempts > 0 {
-		r.Metric("WeChatLatency", ms(inv.trace.Duration), emf.Milliseconds)
+		latency := ms(inv.trace.Duration)
+		r.WeChatLatency, defs = &latency, metricDefs
+	}
+	r.AWS = emf.Metadata{Timestamp: now.UnixMilli(), CloudWatchMetrics: []emf.Directive{{Namespace: m.namespace, Dimensions: sets, Metrics: defs}}}
+
+	var line bytes.Buffer
+	enc := json.NewEncoder(&line) // Encode ends the line with "\n"
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&r); err != nil {
+		return // unreachable: strings, ints and a finite float64 always marshal
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	line, err := r.AppendJSON(m.buf[:0])
-	if err != nil {
-		return // only a bad namespace or dimension value can fail: configuration checks the namespace, and function names and error codes are ASCII
-	}
-	m.buf = append(line, '\n')
-	m.w.Write(m.buf)
+	m.w.Write(line.Bytes())
 }
 
 // wechatFailures counts the WeChat attempts that did not produce the answer:
@@ -76,7 +117,7 @@ func wechatFailures(inv *invocation) int {
 	return n
 }
 
-func boolCount(b bool) float64 {
+func boolCount(b bool) int {
 	if b {
 		return 1
 	}

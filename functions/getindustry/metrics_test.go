@@ -1,11 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/emf"
+	"github.com/wxindustry/getindustry/internal/industry"
+	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
@@ -26,10 +34,27 @@ func emfRecords(tb testing.TB, logs string) []map[string]any {
 	return out
 }
 
-// checkEMF checks one record against the EMF specification's structure:
-// an _aws object with an integer millisecond Timestamp and CloudWatchMetrics
-// directives whose dimensions are top-level string members and whose
-// metrics are top-level numbers with a valid unit.
+// cloudWatchUnits are the units CloudWatch accepts (MetricDatum reference).
+var cloudWatchUnits = map[string]bool{
+	"Seconds": true, "Microseconds": true, "Milliseconds": true, "Bytes": true, "Kilobytes": true,
+	"Megabytes": true, "Gigabytes": true, "Terabytes": true, "Bits": true, "Kilobits": true,
+	"Megabits": true, "Gigabits": true, "Terabits": true, "Percent": true, "Count": true,
+	"Bytes/Second": true, "Kilobytes/Second": true, "Megabytes/Second": true, "Gigabytes/Second": true,
+	"Terabytes/Second": true, "Bits/Second": true, "Kilobits/Second": true, "Megabits/Second": true,
+	"Gigabits/Second": true, "Terabits/Second": true, "Count/Second": true, "None": true,
+}
+
+// namespacePattern is the namespace charset of the CloudWatch concepts page:
+// alphanumerics, period, hyphen, underscore, slash, hash, colon and space.
+var namespacePattern = regexp.MustCompile(`^[0-9A-Za-z._/#: -]{1,255}$`)
+
+// checkEMF checks one record against the EMF specification's structure and
+// the CloudWatch limits that matter to it: an _aws object with an integer
+// millisecond Timestamp; directives with a valid namespace, at most 30
+// dimensions per set, each a top-level string of 1 to 1024 printable ASCII
+// characters; 1 to 100 metrics, each a top-level number with a name of 1 to
+// 255 characters and a CloudWatch unit; and every top-level number declared
+// as a metric.
 func checkEMF(tb testing.TB, rec map[string]any, namespace string) {
 	tb.Helper()
 	aws, ok := rec["_aws"].(map[string]any)
@@ -44,11 +69,12 @@ func checkEMF(tb testing.TB, rec map[string]any, namespace string) {
 	if !ok || len(directives) == 0 {
 		tb.Fatalf("_aws.CloudWatchMetrics = %v; want a non-empty array", aws["CloudWatchMetrics"])
 	}
-	units := map[string]bool{"Count": true, "Milliseconds": true, "Seconds": true, "None": true}
+	declared := map[string]bool{}
 	for _, d := range directives {
 		dir := d.(map[string]any)
-		if dir["Namespace"] != namespace {
-			tb.Errorf("Namespace = %v; want %s", dir["Namespace"], namespace)
+		ns, _ := dir["Namespace"].(string)
+		if ns != namespace || !namespacePattern.MatchString(ns) || strings.HasPrefix(ns, "AWS/") || emf.CheckNamespace(ns) != nil {
+			tb.Errorf("Namespace = %q; want %q, 1 to 255 allowed characters, not AWS/", ns, namespace)
 		}
 		sets, ok := dir["Dimensions"].([]any)
 		if !ok {
@@ -60,8 +86,9 @@ func checkEMF(tb testing.TB, rec map[string]any, namespace string) {
 				tb.Errorf("dimension set %v has more than 30 names", names)
 			}
 			for _, n := range names {
-				if v, ok := rec[n.(string)].(string); !ok || v == "" {
-					tb.Errorf("dimension %v is not a top-level string member", n)
+				v, ok := rec[n.(string)].(string)
+				if !ok || v == "" || len(v) > 1024 || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+					tb.Errorf("dimension %v = %q; want a top-level string of 1 to 1024 printable ASCII characters", n, v)
 				}
 			}
 		}
@@ -72,12 +99,18 @@ func checkEMF(tb testing.TB, rec map[string]any, namespace string) {
 		for _, m := range metrics {
 			def := m.(map[string]any)
 			name, _ := def["Name"].(string)
-			if _, ok := rec[name].(float64); !ok {
-				tb.Errorf("metric %q is not a top-level number member", name)
+			declared[name] = true
+			if _, ok := rec[name].(float64); !ok || len(name) > 255 {
+				tb.Errorf("metric %q is not a top-level number with a name of 1 to 255 characters", name)
 			}
-			if u, _ := def["Unit"].(string); !units[u] {
-				tb.Errorf("metric %q unit %q is not one this function uses", name, u)
+			if u, _ := def["Unit"].(string); !cloudWatchUnits[u] {
+				tb.Errorf("metric %q unit %q is not a CloudWatch unit", name, u)
 			}
+		}
+	}
+	for k, v := range rec {
+		if _, isNumber := v.(float64); isNumber && !declared[k] {
+			tb.Errorf("top-level number %q is not declared as a metric", k)
 		}
 	}
 }
@@ -140,4 +173,64 @@ func TestMetricsForWeChatErrors(t *testing.T) {
 		t.Errorf("record = %v; want wechat_busy, errcode -1, every WeChat call counted as an error", rec)
 	}
 	noSecretIn(t, "logs", s.logs.String())
+}
+
+// goldenInvocations are the invokes whose lines TestMetricsGoldenLines pins:
+// a cold miss, a warm hit, a failure without WeChat, and WeChat busy.
+var goldenInvocations = []*invocation{
+	{shape: "direct", coldStart: true, cache: industry.OutcomeMiss, trace: wx.Trace{Attempts: 1, Duration: 12345 * time.Microsecond}},
+	{shape: "apigw-v2", cache: industry.OutcomeHit},
+	{shape: "direct", err: &apiError{Code: "invalid_request"}},
+	{shape: "direct", err: &apiError{Code: "wechat_busy", WeChatCode: -1}, trace: wx.Trace{Attempts: 3, Duration: 250 * time.Millisecond, TokenRetried: true}},
+}
+
+// TestMetricsGoldenLines pins the lines byte for byte: these are the lines
+// that the hand-written EMF writer produced for the same invokes, so the
+// switch to encoding/json changed nothing a user sees.
+func TestMetricsGoldenLines(t *testing.T) {
+	aws := `{"_aws":{"Timestamp":1796284800123,"CloudWatchMetrics":[{"Namespace":"GetIndustry","Dimensions":`
+	counts := `{"Name":"Invocations","Unit":"Count"},{"Name":"Errors","Unit":"Count"},{"Name":"WeChatCalls","Unit":"Count"},{"Name":"WeChatErrors","Unit":"Count"},{"Name":"CacheHits","Unit":"Count"},{"Name":"StaleAnswers","Unit":"Count"},{"Name":"TokenRefreshes","Unit":"Count"},{"Name":"ColdStarts","Unit":"Count"}`
+	latency := `,{"Name":"WeChatLatency","Unit":"Milliseconds"}`
+	log := `"time":"2026-12-03T08:00:00.123456789Z","level":"INFO","msg":"metrics","requestId":"req-1",`
+	want := []string{
+		aws + `[["Service"]],"Metrics":[` + counts + latency + `]}]},` + log + `"event_shape":"direct","Service":"getindustry","Invocations":1,"Errors":0,"WeChatCalls":1,"WeChatErrors":0,"CacheHits":0,"StaleAnswers":0,"TokenRefreshes":0,"ColdStarts":1,"WeChatLatency":12.345}`,
+		aws + `[["Service"]],"Metrics":[` + counts + `]}]},` + log + `"event_shape":"apigw-v2","Service":"getindustry","Invocations":1,"Errors":0,"WeChatCalls":0,"WeChatErrors":0,"CacheHits":1,"StaleAnswers":0,"TokenRefreshes":0,"ColdStarts":0}`,
+		aws + `[["Service"],["Service","ErrorCode"]],"Metrics":[` + counts + `]}]},` + log + `"event_shape":"direct","Service":"getindustry","ErrorCode":"invalid_request","Invocations":1,"Errors":1,"WeChatCalls":0,"WeChatErrors":0,"CacheHits":0,"StaleAnswers":0,"TokenRefreshes":0,"ColdStarts":0}`,
+		aws + `[["Service"],["Service","ErrorCode"],["Service","WeChatErrcode"]],"Metrics":[` + counts + latency + `]}]},` + log + `"event_shape":"direct","Service":"getindustry","ErrorCode":"wechat_busy","WeChatErrcode":"-1","Invocations":1,"Errors":1,"WeChatCalls":3,"WeChatErrors":3,"CacheHits":0,"StaleAnswers":0,"TokenRefreshes":1,"ColdStarts":0,"WeChatLatency":250}`,
+	}
+	now := time.Date(2026, 12, 3, 8, 0, 0, 123456789, time.UTC)
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	for i, inv := range goldenInvocations {
+		var b bytes.Buffer
+		m := &metricsWriter{w: &b, namespace: "GetIndustry", service: "getindustry"}
+		m.write(ctx, inv, now)
+		if got := b.String(); got != want[i]+"\n" {
+			t.Errorf("line %d:\ngot  %s\nwant %s", i, got, want[i])
+		}
+		checkEMF(t, emfRecords(t, b.String())[0], "GetIndustry")
+	}
+}
+
+// TestMetricsLimitsAtTheEdges checks the record within CloudWatch's limits
+// for the longest values configuration and Lambda allow: a 255-character
+// namespace and a 64-character function name.
+func TestMetricsLimitsAtTheEdges(t *testing.T) {
+	ns := strings.Repeat("N", 255)
+	var b bytes.Buffer
+	m := &metricsWriter{w: &b, namespace: ns, service: strings.Repeat("f", 64)}
+	m.write(context.Background(), goldenInvocations[3], time.Now())
+	recs := emfRecords(t, b.String())
+	if len(recs) != 1 {
+		t.Fatalf("%d records; want 1", len(recs))
+	}
+	checkEMF(t, recs[0], ns)
+}
+
+func BenchmarkMetricsWrite(b *testing.B) {
+	m := &metricsWriter{w: io.Discard, namespace: "GetIndustry", service: "getindustry"}
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	b.ReportAllocs()
+	for b.Loop() {
+		m.write(ctx, goldenInvocations[3], time.Now())
+	}
 }

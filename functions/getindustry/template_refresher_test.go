@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -27,14 +28,16 @@ func TestTemplateRefresher(t *testing.T) {
 		token     string // the token secret as the template resolves it
 		vpc       bool
 		reserved  bool
+		kmsKey    string
 	}{
 		{name: "off by default", params: nil, token: "ref:TokenSecret"},
 		{name: "on, stack-made token secret", params: map[string]string{"AppCredentialsSecretArn": tplAppSecret},
 			refresher: true, token: "ref:TokenSecret"},
 		{name: "on, own token secret, VPC, serialised", params: map[string]string{
 			"AppCredentialsSecretArn": tplAppSecret, "TokenSecretArn": tplTokenSecret,
-			"SubnetIds": "subnet-0a,subnet-0b", "SecurityGroupIds": "sg-01", "RefresherReservedConcurrency": "1"},
-			refresher: true, token: tplTokenSecret, vpc: true, reserved: true},
+			"SubnetIds": "subnet-0a,subnet-0b", "SecurityGroupIds": "sg-01", "RefresherReservedConcurrency": "1",
+			"SecretsKmsKeyArn": tplKMSKey},
+			refresher: true, token: tplTokenSecret, vpc: true, reserved: true, kmsKey: tplKMSKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,8 +81,12 @@ func TestTemplateRefresher(t *testing.T) {
 			if _, ok := tplMap(fn)["ReservedConcurrentExecutions"]; ok != tt.reserved {
 				t.Errorf("refresher ReservedConcurrentExecutions present = %v; want %v", ok, tt.reserved)
 			}
+			// Lambda's two async retries could overlap the next scheduled run.
+			if got, want := tplPath(fn, "EventInvokeConfig"), map[string]any{"MaximumRetryAttempts": 0.0}; !reflect.DeepEqual(got, want) {
+				t.Errorf("refresher EventInvokeConfig = %v; want %v", got, want)
+			}
 			checkRefresherSchedule(t, tplPath(fn, "Events"))
-			checkRefresherRole(t, tplPath(res, "RefreshTokenFunctionRole", "Properties"), tt.token, tt.vpc)
+			checkRefresherRole(t, tplPath(res, "RefreshTokenFunctionRole", "Properties"), tt.token, tt.vpc, tt.kmsKey)
 		})
 	}
 }
@@ -107,9 +114,10 @@ func checkRefresherSchedule(t *testing.T, events any) {
 }
 
 // checkRefresherRole requires exactly: GetSecretValue on the two secrets,
-// PutSecretValue on the token secret, the basic execution role, and the VPC
-// execution role only in a VPC.
-func checkRefresherRole(t *testing.T, role any, token string, vpc bool) {
+// PutSecretValue on the token secret, with a customer-managed key Decrypt
+// and GenerateDataKey on it through Secrets Manager only, the basic
+// execution role, and the VPC execution role only in a VPC.
+func checkRefresherRole(t *testing.T, role any, token string, vpc bool, kmsKey string) {
 	t.Helper()
 	grants := map[string][]string{}
 	for _, p := range tplPath(role, "Policies").([]any) {
@@ -117,7 +125,15 @@ func checkRefresherRole(t *testing.T, role any, token string, vpc bool) {
 			if tplPath(st, "Effect") != "Allow" {
 				continue
 			}
-			action, _ := tplPath(st, "Action").(string)
+			var actions []string
+			switch a := tplPath(st, "Action").(type) {
+			case string:
+				actions = []string{a}
+			case []any:
+				for _, x := range a {
+					actions = append(actions, x.(string))
+				}
+			}
 			var resources []string
 			switch r := tplPath(st, "Resource").(type) {
 			case string:
@@ -127,12 +143,22 @@ func checkRefresherRole(t *testing.T, role any, token string, vpc bool) {
 					resources = append(resources, x.(string))
 				}
 			}
-			grants[action] = append(grants[action], resources...)
+			for _, action := range actions {
+				grants[action] = append(grants[action], resources...)
+				cond := tplPath(st, "Condition")
+				if strings.HasPrefix(action, "kms:") && !reflect.DeepEqual(cond, tplKMSCondition) {
+					t.Errorf("%s Condition = %v; want %v", action, cond, tplKMSCondition)
+				}
+			}
 		}
 	}
 	want := map[string][]string{
 		"secretsmanager:GetSecretValue": {tplAppSecret, token},
 		"secretsmanager:PutSecretValue": {token},
+	}
+	if kmsKey != "" {
+		want["kms:Decrypt"] = []string{kmsKey}
+		want["kms:GenerateDataKey"] = []string{kmsKey}
 	}
 	if len(grants) != len(want) {
 		t.Errorf("refresher grants %v; want exactly %v", grants, want)

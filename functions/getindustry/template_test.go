@@ -70,13 +70,22 @@ type tplResolver struct {
 	resources  map[string]any
 }
 
-// tplResolve resolves the template for the given parameter overrides and
-// returns it both as plain JSON-shaped data and typed by goformation.
-// Resources and outputs whose condition is false are left out.
-func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cloudformation.Template) {
+// tplNewResolver returns a resolver of raw for the given parameter
+// overrides. An override that the parameter's constraints refuse, or a
+// name the template does not declare, fails the test: CloudFormation would
+// refuse the stack.
+func tplNewResolver(tb testing.TB, raw map[string]any, overrides map[string]string) *tplResolver {
 	tb.Helper()
-	raw := tplRaw(tb)
 	r := &tplResolver{tb: tb, params: map[string]any{}, conditions: tplMap(raw["Conditions"]), resources: tplMap(raw["Resources"])}
+	for name, value := range overrides {
+		p, ok := tplMap(raw["Parameters"])[name]
+		if !ok {
+			tb.Fatalf("parameter %s is not declared", name)
+		}
+		if err := tplParamCheck(tplMap(p), value); err != nil {
+			tb.Fatalf("parameter %s = %q: %v", name, value, err)
+		}
+	}
 	for name, p := range tplMap(raw["Parameters"]) {
 		v, ok := tplMap(p)["Default"]
 		if o, set := overrides[name]; set {
@@ -100,6 +109,20 @@ func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cl
 			v = list
 		}
 		r.params[name] = v
+	}
+	return r
+}
+
+// tplResolve resolves the template for the given parameter overrides and
+// returns it both as plain JSON-shaped data and typed by goformation.
+// Resources and outputs whose condition is false are left out. Overrides
+// that a parameter constraint or a rule refuses fail the test.
+func tplResolve(tb testing.TB, overrides map[string]string) (map[string]any, *cloudformation.Template) {
+	tb.Helper()
+	raw := tplRaw(tb)
+	r := tplNewResolver(tb, raw, overrides)
+	if failed := r.failedRules(tplMap(raw["Rules"])); len(failed) > 0 {
+		tb.Fatalf("parameters %v: rules %v refuse them", overrides, failed)
 	}
 	out := maps.Clone(raw)
 	for _, section := range []string{"Resources", "Outputs"} {
@@ -266,6 +289,22 @@ func (r *tplResolver) boolean(expr any) bool {
 				}
 			}
 			return true
+		case "Fn::Or":
+			for _, a := range args {
+				if r.boolean(a) {
+					return true
+				}
+			}
+			return false
+		case "Fn::EachMemberEquals": // rule function: [list, string]
+			list, _ := r.value(args[0])
+			s, _ := r.value(args[1])
+			for _, x := range list.([]any) {
+				if fmt.Sprint(x) != fmt.Sprint(s) {
+					return false
+				}
+			}
+			return true
 		}
 	}
 	r.tb.Fatalf("condition expression %v is not supported", expr)
@@ -340,6 +379,7 @@ type tplCase struct {
 	tracing  string
 	actions  []string // alarm and OK actions
 	ns       string   // namespace of the function's own metrics
+	kmsKey   string   // SecretsKmsKeyArn
 }
 
 var tplCases = []tplCase{
@@ -353,10 +393,11 @@ var tplCases = []tplCase{
 			"TokenSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:wx-token-AbCdEf",
 			"ApiAuth":        "NONE", "ReservedConcurrency": "5", "Tracing": "Active", "LogLevel": "DEBUG",
 			"AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:ops", "MetricsNamespace": "WeChat/Prod",
+			"SecretsKmsKeyArn": tplKMSKey,
 		},
 		secretID: "arn:aws:secretsmanager:us-east-1:123456789012:secret:wx-token-AbCdEf",
 		security: []any{}, reserved: new(5), tracing: "Active",
-		actions: []string{"arn:aws:sns:us-east-1:123456789012:ops"}, ns: "WeChat/Prod",
+		actions: []string{"arn:aws:sns:us-east-1:123456789012:ops"}, ns: "WeChat/Prod", kmsKey: tplKMSKey,
 	},
 }
 
@@ -395,10 +436,10 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 		{"function Tracing", tplDeref(fn.Tracing), tc.tracing},
 		{"function ReservedConcurrentExecutions", fn.ReservedConcurrentExecutions, tc.reserved},
 		{"function LoggingConfig", fnProp("LoggingConfig"), map[string]any{
-			"LogFormat": "JSON", "ApplicationLogLevel": cmp.Or(tc.params["LogLevel"], "INFO"), "SystemLogLevel": "INFO"}},
+			"LogFormat": "JSON", "ApplicationLogLevel": cmp.Or(tc.params["LogLevel"], "INFO"), "SystemLogLevel": "INFO",
+			"LogGroup": "ref:GetIndustryLogGroup"}},
 		{"function Role", fnProp("Role"), nil},
-		{"function Policies", fnProp("Policies"), []any{map[string]any{
-			"AWSSecretsManagerGetSecretValuePolicy": map[string]any{"SecretArn": tc.secretID}}}},
+		{"function Policies", fnProp("Policies"), tplGetIndustryPolicies(tc.secretID, tc.kmsKey)},
 		{"function Events", fnProp("Events"), map[string]any{
 			"GetIndustry": map[string]any{"Type": "HttpApi",
 				"Properties": map[string]any{"ApiId": "ref:IndustryApi", "Path": "/industry", "Method": "GET"}},
@@ -423,6 +464,76 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s = %#v; want %#v", c.what, c.got, c.want)
 		}
+	}
+}
+
+// tplKMSKey is a customer-managed key ARN for SecretsKmsKeyArn.
+const tplKMSKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// tplKMSCondition limits a KMS grant to calls Secrets Manager makes for the function.
+var tplKMSCondition = map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+
+// tplGetIndustryPolicies is exactly what getindustry may do: read the token
+// secret and, with a customer-managed key, decrypt with it through Secrets Manager.
+func tplGetIndustryPolicies(secretID, kmsKey string) []any {
+	policies := []any{map[string]any{"AWSSecretsManagerGetSecretValuePolicy": map[string]any{"SecretArn": secretID}}}
+	if kmsKey != "" {
+		policies = append(policies, map[string]any{"Statement": []any{map[string]any{
+			"Effect": "Allow", "Action": "kms:Decrypt", "Resource": kmsKey, "Condition": tplKMSCondition}}})
+	}
+	return policies
+}
+
+// TestTemplateLogGroups checks that each function writes to a log group the
+// stack declares, with the retention of LogRetentionInDays, present exactly
+// when its function is.
+func TestTemplateLogGroups(t *testing.T) {
+	tests := []struct {
+		name   string
+		params map[string]string
+		days   float64
+		groups map[string]string // function: its log group
+	}{
+		{"defaults", nil, 30, map[string]string{"GetIndustryFunction": "GetIndustryLogGroup"}},
+		{"refresher, a week", map[string]string{"AppCredentialsSecretArn": tplAppSecret, "LogRetentionInDays": "7"}, 7,
+			map[string]string{"GetIndustryFunction": "GetIndustryLogGroup", "RefreshTokenFunction": "RefreshTokenLogGroup"}},
+	}
+	raw := tplMap(tplRaw(t)["Resources"])
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _ := tplResolve(t, tt.params)
+			res := tplMap(out["Resources"])
+			names := map[string]bool{}
+			for name, r := range res {
+				switch tplMap(r)["Type"] {
+				case "AWS::Logs::LogGroup":
+					if !slices.Contains(slices.Collect(maps.Values(tt.groups)), name) {
+						t.Errorf("log group %s belongs to no function here", name)
+					}
+				case "AWS::Serverless::Function":
+					group, ok := tt.groups[name]
+					if !ok {
+						t.Errorf("function %s is unexpected", name)
+						continue
+					}
+					if got := tplPath(r, "Properties", "LoggingConfig", "LogGroup"); got != "ref:"+group {
+						t.Errorf("%s LoggingConfig.LogGroup = %v; want ref:%s", name, got, group)
+					}
+					if fc, gc := tplPath(raw, name, "Condition"), tplPath(raw, group, "Condition"); fc != gc {
+						t.Errorf("%s Condition = %v; want its function's, %v", group, gc, fc)
+					}
+					lg := tplPath(res, group, "Properties")
+					if got := tplPath(lg, "RetentionInDays"); got != tt.days {
+						t.Errorf("%s RetentionInDays = %v; want %v", group, got, tt.days)
+					}
+					n, _ := tplPath(lg, "LogGroupName").(string)
+					if !strings.HasPrefix(n, "/aws/lambda/getindustry-test/") || names[n] {
+						t.Errorf("%s LogGroupName = %q; want one of its own under /aws/lambda/<stack>/", group, n)
+					}
+					names[n] = true
+				}
+			}
+		})
 	}
 }
 
@@ -584,6 +695,7 @@ func TestTemplateSamconfig(t *testing.T) {
 		"default.deploy.parameters.confirm_changeset":        "true",
 		"default.deploy.parameters.resolve_s3":               "true",
 		"default.sync.parameters.watch":                      "true",
+		"default.sync.parameters.stack_name":                 "getindustry-dev",
 		"default.local_start_api.parameters.warm_containers": "EAGER",
 		"prod.global.parameters.stack_name":                  "getindustry-prod",
 		"prod.deploy.parameters.capabilities":                "CAPABILITY_IAM",
@@ -591,6 +703,13 @@ func TestTemplateSamconfig(t *testing.T) {
 	} {
 		if got[key] != want {
 			t.Errorf("samconfig.toml %s = %q; want %q", key, got[key], want)
+		}
+	}
+	// sam sync hot-patches code past change sets: never on a stack sam deploy manages.
+	sync := got["default.sync.parameters.stack_name"]
+	for key, name := range got {
+		if strings.HasSuffix(key, ".stack_name") && key != "default.sync.parameters.stack_name" && name == sync {
+			t.Errorf("samconfig.toml: sync's stack %q is also %s", sync, key)
 		}
 	}
 }

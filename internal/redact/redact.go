@@ -12,10 +12,11 @@ const Mask = "REDACTED"
 
 // Patterns for access tokens in query strings (access_token=VALUE, which also
 // covers authorizer_access_token and component_access_token) and in JSON
-// ("access_token":"VALUE"). They are compiled once and never modified.
+// ("access_token":"VALUE", "authorizer_access_token":"VALUE", ...). They are
+// compiled once and never modified.
 var (
 	queryTokenRE = regexp.MustCompile(`(?i)(access_token=)[^&\s"'#<>\\]+`)
-	jsonTokenRE  = regexp.MustCompile(`(?i)("access_token"\s*:\s*")(?:[^"\\]|\\.)*(")`)
+	jsonTokenRE  = regexp.MustCompile(`(?i)("(?:[a-z]+_)?access_token"\s*:\s*")(?:[^"\\]|\\.)*(")`)
 )
 
 // String returns s with every access_token query parameter

@@ -25,6 +25,22 @@
 // by a force). The clock is injectable (SetNow, Advance), so tests can let a
 // token expire without sleeping.
 //
+// With SetComponent it also plays WeChat for a third-party platform: the
+// component API (POST /cgi-bin/component/api_component_token,
+// api_create_preauthcode, api_query_auth, api_authorizer_token,
+// api_get_authorizer_list; HTTP 200 with errcode JSON on errors), with the
+// ticket it last pushed valid 12 h (61006 for another, 61005 once old),
+// component tokens of 7200 s (40001 when bad or expired), pre-auth codes of
+// 600 s, authorization codes exchanged once (61009, 61010 once expired),
+// per-account authorizer tokens and refresh tokens (61023 for a stale one,
+// optional rotation), 61003 for an account that has not authorized, a
+// switchable 61004 (allow-list) and per-operation call counts and scripts.
+// Its functions play the admin and WeChat: AuthorizeAccount, Reauthorize,
+// Revoke, RotateRefreshToken, and pushes signed and encrypted with wxcrypt
+// (PushTicket, PushAuthorized, PushUnauthorized, or SealPush to tamper
+// with one first). get_industry accepts an authorizer_access_token and
+// answers that account's own industry (AccountIndustry, SetAccountIndustry).
+//
 // A separately running process, such as cmd/localfakes under make local, can
 // be scripted over HTTP on the same server (loopback use only):
 //
@@ -39,7 +55,16 @@
 //	POST /_sim/app       {"appid":"...","appsecret":"..."}: enable stable_token for an app; 204
 //	POST /_sim/advance   {"by":"2h"}: move the simulator's clock forward; 204
 //	POST /_sim/stable_token/script  JSON array of Fault for the next stable_token replies; 204
+//	POST /_sim/component {"appid","appsecret","token","encoding_aes_key"}: play WeChat for this platform; 204
+//	POST /_sim/component/authorize {"funcs":[1,2]}: a new account; {"appid","auth_code"}
+//	POST /_sim/component/reauthorize, /revoke, /rotate_refresh_token {"appid":"wx..."}
+//	POST /_sim/component/push {"url","info_type","appid","auth_code"}: sign, encrypt and send a push;
+//	                     {"status":N,"body":"..."} as the receiver answered
+//	POST /_sim/component/ip_allowed {"allowed":false}: answer 61004 from now on; 204
+//	POST /_sim/component/script {"op":"api_query_auth","faults":[...]}; 204
+//	GET  /_sim/component/stats {"calls":{"api_query_auth":N,...},"accounts":N,"authorized":M}
 //
-// See https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
-// and https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html.
+// See https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html,
+// https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html,
+// and https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/ThirdParty/token/component_access_token.html.
 package wxtest

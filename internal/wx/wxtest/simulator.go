@@ -62,7 +62,8 @@ type Simulator struct {
 	industry wx.Industry
 	script   []Fault
 	calls    int
-	st       stableState // stable_token apps, clock and script (stable_token.go)
+	st       stableState    // stable_token apps, clock and script (stable_token.go)
+	cs       componentState // third-party platform side (component.go)
 }
 
 // NewSimulator returns a Simulator that accepts the given access tokens and
@@ -121,6 +122,8 @@ func (s *Simulator) Reset() {
 	defer s.mu.Unlock()
 	s.script, s.calls = nil, 0
 	s.st.script, s.st.calls = nil, 0
+	clear(s.cs.scripts)
+	clear(s.cs.calls)
 }
 
 // ServeHTTP serves get_industry, stable_token, the /_sim/ control API and
@@ -131,6 +134,10 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.getIndustry(w, r)
 	case r.URL.Path == PathStableToken:
 		s.stableToken(w, r)
+	case strings.HasPrefix(r.URL.Path, componentPrefix):
+		s.component(w, r)
+	case r.URL.Path == "/_sim/component" || strings.HasPrefix(r.URL.Path, "/_sim/component/"):
+		s.componentControl(w, r)
 	case strings.HasPrefix(r.URL.Path, "/_sim/"):
 		s.control(w, r)
 	default:
@@ -159,17 +166,24 @@ func (s *Simulator) getIndustry(w http.ResponseWriter, r *http.Request) {
 
 // normalReply is WeChat's answer when nothing is scripted: 43001 for a
 // method other than GET, 41001 without a token, 40001 for a token neither
-// set with SetTokens nor issued by stable_token and still working (42001
-// for an issued one that expired), else the industry. The caller holds s.mu.
+// set with SetTokens nor issued by stable_token or api_query_auth /
+// api_authorizer_token and still working (42001 for an issued one that
+// expired), else the industry (an authorizer's own for its token). The
+// caller holds s.mu.
 func (s *Simulator) normalReply(r *http.Request) reply {
 	tok, present := r.URL.Query()["access_token"]
+	ind := s.industry
 	switch {
 	case r.Method != http.MethodGet:
 		return errcodeReply(r, 43001)
 	case !present || tok[0] == "":
 		return errcodeReply(r, wx.CodeTokenMissing)
 	case !s.tokens[tok[0]]:
-		if code := s.appTokenCodeLocked(tok[0]); code != 0 {
+		code, found := s.authorizerIndustryLocked(tok[0], &ind)
+		if !found {
+			code = s.appTokenCodeLocked(tok[0])
+		}
+		if code != 0 {
 			return errcodeReply(r, code)
 		}
 	}
@@ -177,7 +191,7 @@ func (s *Simulator) normalReply(r *http.Request) reply {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s.industry); err != nil {
+	if err := enc.Encode(ind); err != nil {
 		return errcodeReply(r, wx.CodeBusy)
 	}
 	return reply{status: http.StatusOK, contentType: ContentTypeJSON, body: bytes.TrimSuffix(body.Bytes(), []byte("\n"))}
