@@ -289,6 +289,11 @@ func TestEmulatorColdStartFailure(t *testing.T) {
 	if status == 200 && !strings.Contains(string(out), "errorType") {
 		t.Fatalf("invoke after a failed cold start = %d %s; want a failure", status, out)
 	}
+	// The emulator passes the function's output on as it reads it, which
+	// may be after the invoke has been answered: wait for the line.
+	for !strings.Contains(emu.Log.String(), "cold start failed") && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
 	var failures int
 	for _, line := range strings.Split(emu.Log.String(), "\n") {
 		if strings.Contains(line, "getindustry:") {
