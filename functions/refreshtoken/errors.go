@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
-	"github.com/aws/smithy-go"
 
 	"github.com/wxindustry/getindustry/internal/wx"
 )
@@ -54,32 +52,6 @@ func fail(typ, msg string, cause error) *failure {
 func forceLimited(reason string, after time.Time) *failure {
 	return fail(typeForceRefreshLimited, fmt.Sprintf("forced refresh refused: %s; the next one is allowed after %s",
 		reason, after.UTC().Format(time.RFC3339)), nil)
-}
-
-// secretsReason names a Secrets Manager failure for a public message.
-func secretsReason(err error) string {
-	var ae smithy.APIError
-	switch {
-	case errors.As(err, &ae):
-		switch ae.ErrorCode() {
-		case "ResourceNotFoundException":
-			return "secret not found"
-		case "AccessDeniedException":
-			return "access denied"
-		case "DecryptionFailure":
-			return "secret cannot be decrypted"
-		case "ThrottlingException":
-			return "secrets manager throttled"
-		case "InternalServiceError", "InternalFailure", "ServiceUnavailable":
-			return "secrets manager unavailable"
-		}
-		return "secrets manager error " + ae.ErrorCode()
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timed out"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	}
-	return "secrets manager request failed"
 }
 
 // classifyWeChat maps a StableToken error to the caller's view: the class

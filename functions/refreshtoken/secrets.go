@@ -51,7 +51,7 @@ func readCredentials(ctx context.Context, sm secretsAPI, id string) (appCredenti
 	}
 	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
 	if err != nil {
-		return unusable(secretsReason(err), fmt.Errorf("read credentials secret: %w", err))
+		return unusable(token.FromSDK(id, err).Reason, fmt.Errorf("read credentials secret: %w", err))
 	}
 	if out.SecretString == nil {
 		return unusable("it holds no SecretString", nil)
@@ -80,7 +80,7 @@ func readToken(ctx context.Context, sm secretsAPI, id string) (st token.Secret, 
 	case errors.As(err, &nf):
 		return token.Secret{}, false, "", nil
 	case err != nil:
-		return token.Secret{}, false, "", fail(typeTokenUnavailable, "the token secret cannot be read: "+secretsReason(err),
+		return token.Secret{}, false, "", fail(typeTokenUnavailable, "the token secret cannot be read: "+token.FromSDK(id, err).Reason,
 			fmt.Errorf("read token secret: %w", err))
 	case out.SecretString == nil:
 		return token.Secret{}, true, "token secret holds no SecretString", nil
@@ -100,7 +100,7 @@ func writeToken(ctx context.Context, sm secretsAPI, id string, st token.Secret) 
 		return fail(typeInternal, "internal error", fmt.Errorf("encode token secret: %w", err))
 	}
 	if _, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &id, SecretString: &value}); err != nil {
-		return fail(typeTokenUnavailable, "the token secret cannot be written: "+secretsReason(err),
+		return fail(typeTokenUnavailable, "the token secret cannot be written: "+token.FromSDK(id, err).Reason,
 			fmt.Errorf("write token secret: %w", err))
 	}
 	return nil

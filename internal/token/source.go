@@ -313,7 +313,7 @@ func (s *Source) read(ctx context.Context) (string, time.Time, error) {
 	id := s.opts.SecretID
 	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 	if err != nil {
-		return "", time.Time{}, fromSDK(id, err)
+		return "", time.Time{}, FromSDK(id, err)
 	}
 	var value string
 	switch {
