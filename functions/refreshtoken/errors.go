@@ -63,13 +63,22 @@ func classifyWeChat(err error, force bool) *failure {
 	errors.As(err, &we)
 	c := wx.Classify(err, time.Time{})
 	f := fail(refresherType(c, force), c.Message, err)
-	switch f.Type {
-	case typeInvalidCredentials:
+	// The refresher's own wording, where stable_token's case differs from
+	// getindustry's: its own errorTypes, its quota, and the allow-list,
+	// which is what usually refuses stable_token.
+	switch {
+	case f.Type == typeInvalidCredentials:
 		f.Message = "WeChat rejected the app credentials: check appid and appsecret in the credentials secret"
-	case typeForceRefreshLimited:
+	case f.Type == typeForceRefreshLimited:
 		f.Message = "WeChat refused the forced refresh (20 a day, 30 s apart)"
-	case typeWeChatError:
+	case f.Type == typeWeChatError:
 		f.Message = "WeChat answered with an error"
+	case c.WeChatCode == wx.CodeMinuteQuota:
+		f.Message = "WeChat is busy; retry later"
+	case c.Kind == wx.KindQuotaExceeded:
+		f.Message = "the account's daily stable_token quota is spent; it resets at 00:00 Asia/Shanghai"
+	case c.Kind == wx.KindUnauthorized:
+		f.Message = "WeChat refused the call: this IP is not on the account's allow-list, or the account is restricted"
 	}
 	if we != nil {
 		f.WxCode, f.RID = we.Code, we.RID
