@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,14 +50,6 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inv := invocationFrom(ctx)
 	inv.method, inv.path = r.Method, r.URL.Path
-	defer func() {
-		// A bug must still be answered, logged and counted as an error:
-		// lambdahttp's own recover would answer it, but nothing would see it.
-		if p := recover(); p != nil {
-			inv.cause = fmt.Errorf("panic: %v", p)
-			e.writeError(w, r, errInternal())
-		}
-	}()
 	switch {
 	case r.URL.Path != industryPath:
 		e.writeError(w, r, errInvalidRequest(http.StatusNotFound, "no such path: only GET /industry is served"))
@@ -78,7 +69,7 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", ans.ETag)
 	h.Set("Cache-Control", "private, max-age="+strconv.Itoa(ans.MaxAge(e.now())))
 	h.Set(cacheHeader, string(ans.Outcome))
-	if etagMatches(r.Header.Get("If-None-Match"), ans.ETag) {
+	if etagMatches(r.Header.Values("If-None-Match"), ans.ETag) {
 		inv.status = http.StatusNotModified
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -96,15 +87,15 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 const cacheHeader = "X-Industry-Cache"
 
 // etagMatches applies If-None-Match's weak comparison (RFC 9110, 13.1.2):
-// "*" or any listed tag equal to etag once W/ prefixes are ignored.
-func etagMatches(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	for _, tag := range strings.Split(header, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" || strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(etag, "W/") {
-			return true
+// "*" or any tag listed on any of the header's lines equal to etag once W/
+// prefixes are ignored.
+func etagMatches(lines []string, etag string) bool {
+	for _, line := range lines {
+		for _, tag := range strings.Split(line, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(etag, "W/") {
+				return true
+			}
 		}
 	}
 	return false

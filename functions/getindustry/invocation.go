@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/wxindustry/getindustry/internal/industry"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -46,40 +44,30 @@ func invocationFrom(ctx context.Context) *invocation {
 }
 
 // instrumented is the outermost lambda.Handler: it bounds the invoke by the
-// Lambda deadline less a reserve for writing the answer, turns any panic into
-// an Internal error, and logs one summary line per invoke. It is safe for
+// Lambda deadline less a reserve for writing the answer, and logs one summary
+// line per invoke from what the invoke recorded and what lambdahttp reports
+// (including a panic it recovered, answered as internal). It is safe for
 // concurrent use (AWS_LAMBDA_MAX_CONCURRENCY > 1). It also writes the
 // invoke's metrics.
 type instrumented struct {
-	next    lambda.Handler
+	next    *lambdahttp.Handler
 	log     *slog.Logger
 	metrics *metricsWriter
 	warm    atomic.Bool // false until the first invoke has begun
 }
 
 // Invoke implements lambda.Handler.
-func (h *instrumented) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
+func (h *instrumented) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	inv := &invocation{start: time.Now(), coldStart: !h.warm.Swap(true)}
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
 	ctx = wx.WithTrace(ctx, &inv.trace)
 	ctx, cancel := withAnswerReserve(ctx)
 	defer cancel()
-	defer func() {
-		if r := recover(); r != nil {
-			h.log.LogAttrs(ctx, slog.LevelError, "panic recovered", slog.Any("panic", r))
-			inv.err = errInternal()
-			out, err = nil, messages.InvokeResponse_Error{Type: inv.err.Type, Message: inv.err.Message}
-		}
-		if inv.shape == "" {
-			// Answered inside lambdahttp (a bad or oversized event) before
-			// the endpoint saw it: recognise the shape here, off the hot path.
-			inv.shape = lambdahttp.Detect(payload)
-			inv.noteAdapterAnswer(out)
-		}
-		h.logSummary(ctx, inv)
-		h.metrics.write(ctx, inv, time.Now())
-	}()
-	return h.next.Invoke(ctx, payload)
+	out, outcome, err := h.next.Serve(ctx, payload)
+	inv.noteOutcome(outcome)
+	h.logSummary(ctx, inv)
+	h.metrics.write(ctx, inv, time.Now())
+	return out, err
 }
 
 // withAnswerReserve shortens the invoke deadline so that, whatever an
@@ -133,22 +121,18 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// noteAdapterAnswer records the status of an HTTP answer that lambdahttp
-// wrote itself (400 for a malformed event, 413 for an oversized body, 500
-// for a recovered panic), so that the log and metrics count it.
-func (inv *invocation) noteAdapterAnswer(out []byte) {
-	var answer struct {
-		StatusCode int `json:"statusCode"`
-	}
-	if inv.status != 0 || json.Unmarshal(out, &answer) != nil || answer.StatusCode == 0 {
-		return
-	}
-	inv.status = answer.StatusCode
+// noteOutcome records what lambdahttp reports: the event's shape, an HTTP
+// answer it wrote itself (400 for a malformed event, 413 for an oversized
+// body), and a panic it recovered, which was answered as internal and is
+// logged once, as the summary's (redacted) cause, so that the log and
+// metrics count it.
+func (inv *invocation) noteOutcome(oc lambdahttp.Outcome) {
+	inv.shape = oc.Shape
 	switch {
-	case inv.err != nil:
-	case answer.StatusCode >= 500:
-		inv.err = errInternal()
-	case answer.StatusCode >= 400:
-		inv.err = errInvalidRequest(answer.StatusCode, "rejected before routing")
+	case oc.Panic != nil:
+		inv.err, inv.cause = errInternal(), fmt.Errorf("panic: %v", oc.Panic)
+		inv.status = inv.err.Status
+	case oc.Rejected:
+		inv.status, inv.err = oc.Status, errInvalidRequest(oc.Status, "rejected before routing")
 	}
 }

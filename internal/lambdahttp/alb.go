@@ -1,75 +1,65 @@
 package lambdahttp
 
 import (
+	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
-// albInbound reads the request out of an ALB event. ALB passes query parameters as the
-// client sent them, still URL-encoded, so they are joined without escaping again. The
-// client address is the last X-Forwarded-For entry, the one the load balancer appended.
-func (ev *event) albInbound() (inbound, bool) {
-	r := fieldReader{ev: ev, ok: !ev.ctxTypeError}
-	header, host := r.header("")
-	in := inbound{
-		method:     r.str(ev.httpMethod),
-		path:       r.str(ev.path),
-		rawQuery:   r.query(verbatim),
-		header:     header,
-		host:       host,
-		remoteAddr: lastForwardedFor(header),
-		body:       r.str(ev.body),
-		base64:     r.bool(ev.isBase64Encoded),
+// decodeALB reads the request out of an ALB event. ALB passes query parameters as the
+// client sent them, still URL-encoded, so they are joined (sorted by name) without
+// escaping again. The client address is the last X-Forwarded-For entry, the one the load
+// balancer appended.
+func decodeALB(payload []byte) (inbound, error) {
+	var ev events.ALBTargetGroupRequest
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return inbound{}, err
 	}
-	return in, r.ok
+	header, host := buildHeader(ev.MultiValueHeaders, ev.Headers, "")
+	var query []string
+	multi := values(ev.MultiValueQueryStringParameters, ev.QueryStringParameters)
+	for _, k := range slices.Sorted(maps.Keys(multi)) {
+		for _, v := range multi[k] {
+			query = append(query, k+"="+v)
+		}
+	}
+	forwarded := strings.Split(strings.Join(header.Values("X-Forwarded-For"), ","), ",")
+	return inbound{ev.HTTPMethod, ev.Path, strings.Join(query, "&"), header, host,
+		strings.TrimSpace(forwarded[len(forwarded)-1]), ev.Body, ev.IsBase64Encoded}, nil
 }
 
-// verbatim returns s unchanged.
-func verbatim(s string) string { return s }
-
-// lastForwardedFor returns the last address in the X-Forwarded-For header, or "".
-func lastForwardedFor(h http.Header) string {
-	vs := h.Values("X-Forwarded-For")
-	if len(vs) == 0 {
-		return ""
-	}
-	last := vs[len(vs)-1]
-	if i := strings.LastIndexByte(last, ','); i >= 0 {
-		last = last[i+1:]
-	}
-	return strings.TrimSpace(last)
+// albWire is events.ALBTargetGroupResponse with omitempty on both header maps, so that an
+// answer carries only the one that the target group's multi-value setting asks for.
+type albWire struct {
+	StatusCode        int                 `json:"statusCode"`
+	StatusDescription string              `json:"statusDescription"`
+	Headers           map[string]string   `json:"headers,omitempty"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders,omitempty"`
+	Body              string              `json:"body,omitempty"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
 }
 
-// appendALB appends the ALB response for res. With multi-value headers on (multiValue),
+// albResponse returns the ALB response for a. With multi-value headers on (multiValue),
 // every header goes in multiValueHeaders; otherwise in headers, repeated values joined
-// with "," and only the first Set-Cookie kept (ALB cannot carry more without them). Either
-// is left out when empty, as is an empty body. names is sortedNames(res.header).
-func appendALB(dst []byte, res result, names []string, multiValue bool) []byte {
-	dst = appendStatus(dst, res.status)
-	dst = append(dst, `,"statusDescription":"`...)
-	dst = strconv.AppendInt(dst, int64(res.status), 10)
-	if text := http.StatusText(res.status); text != "" {
-		dst = append(dst, ' ')
-		dst = appendEscaped(dst, text)
-	}
-	dst = append(dst, '"')
-	mark, n := len(dst), 0
+// with "," and only the first Set-Cookie kept (ALB cannot carry more without them).
+func albResponse(a answer, multiValue bool) any {
+	body, isBase64 := encodeBody(a)
+	w := albWire{StatusCode: a.status, StatusDescription: statusDescription(a.status), Body: body, IsBase64Encoded: isBase64}
+	_, joined, multi := headerMaps(a.header)
 	if multiValue {
-		dst, n = appendMultiHeaders(dst, "multiValueHeaders", res.header, names)
-	} else {
-		dst, n = appendHeaders(dst, "headers", res.header, names, joinedFirstCookie)
+		w.MultiValueHeaders = multi
+		return w
 	}
-	if n == 0 { // omitempty
-		dst = dst[:mark]
+	if cookie := a.header.Get("Set-Cookie"); cookie != "" {
+		joined["Set-Cookie"] = cookie
 	}
-	isBase64 := false
-	if len(res.body) > 0 { // omitempty
-		dst = append(dst, `,"body":`...)
-		dst, isBase64 = appendBody(dst, res.header, res.body)
-	}
-	dst = appendBool(dst, "isBase64Encoded", isBase64)
-	return append(dst, '}')
+	w.Headers = joined
+	return w
 }
 
 // statusDescription returns the status line text ALB wants, e.g. "200 OK".

@@ -46,6 +46,11 @@ func TestDetect(t *testing.T) {
 		"rest version 3":             {[]byte(`{"version":"3.0","httpMethod":"GET","requestContext":{"apiId":"a"}}`), ShapeDirect},
 		"rest empty method":          {[]byte(`{"httpMethod":"","requestContext":{"stage":"p"}}`), ShapeDirect},
 		"rest method not string":     {[]byte(`{"httpMethod":7,"requestContext":{"apiId":"a"}}`), ShapeDirect},
+		"member names in any case":   {[]byte(`{"HTTPMETHOD":"GET","RequestContext":{"STAGE":"p"},"PATH":"/x"}`), ShapeAPIGatewayREST},
+		"escaped member name":        {[]byte(`{"http\u004dethod":"GET","requestContext":{"stage":"p"}}`), ShapeAPIGatewayREST},
+		"repeated context merges":    {[]byte(`{"requestContext":{"elb":{}},"requestContext":{"stage":"x"},"httpMethod":"GET"}`), ShapeALB},
+		"context reset by null":      {[]byte(`{"requestContext":{"elb":{}},"requestContext":null,"httpMethod":"GET"}`), ShapeDirect},
+		"trailing data":              {[]byte(`{"requestContext":{"elb":{}}} x`), ShapeDirect},
 		"alb minimal":                {[]byte(`{"requestContext":{"elb":{}}}`), ShapeALB},
 		"alb elb null":               {[]byte(`{"requestContext":{"elb":null}}`), ShapeDirect},
 		"alb bad field types":        {[]byte(`{"httpMethod":5,"requestContext":{"elb":{},"stage":1}}`), ShapeALB},
@@ -76,8 +81,8 @@ func TestDetect(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := Detect(tt.payload); got != tt.want {
-				t.Errorf("Detect(%.60q) = %q; want %q", tt.payload, got, tt.want)
+			if got, _ := detect(tt.payload); got != tt.want {
+				t.Errorf("detect(%.60q) = %q; want %q", tt.payload, got, tt.want)
 			}
 		})
 	}
@@ -95,8 +100,8 @@ func TestDetectMultiValue(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := detect(tt.payload).multiValue; got != tt.want {
-				t.Errorf("detect().multiValue = %v; want %v", got, tt.want)
+			if _, got := detect(tt.payload); got != tt.want {
+				t.Errorf("detect() multiValue = %v; want %v", got, tt.want)
 			}
 		})
 	}

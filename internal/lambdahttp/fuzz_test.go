@@ -26,21 +26,21 @@ func FuzzWrap(f *testing.F) {
 			got = p
 			return []byte(`"direct"`), nil
 		}
-		d := detect(payload)
+		shape, multiValue := detect(payload)
 		out, err := Wrap(h, direct).Invoke(t.Context(), payload)
 		if err != nil {
 			t.Fatalf("Invoke() err = %v; want nil", err)
 		}
-		if d.shape == ShapeDirect {
+		if shape == ShapeDirect {
 			if !bytes.Equal(got, payload) || string(out) != `"direct"` {
 				t.Fatalf("direct payload: Invoke() = %s, direct got %q", out, got)
 			}
 			return
 		}
 		if got != nil {
-			t.Fatalf("%s payload reached the DirectFunc", d.shape)
+			t.Fatalf("%s payload reached the DirectFunc", shape)
 		}
-		if _, err := parseWire(d.shape, out, d.multiValue); err != nil {
+		if _, err := parseWire(shape, out, multiValue); err != nil {
 			t.Fatal(err)
 		}
 	})

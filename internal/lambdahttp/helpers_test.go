@@ -194,12 +194,12 @@ func (w wire) seen(tb testing.TB) seen {
 // gives it.
 func invoke(tb testing.TB, ctx context.Context, h http.Handler, payload []byte) wire {
 	tb.Helper()
-	d := detect(payload)
+	shape, multiValue := detect(payload)
 	out, err := Wrap(h, failDirect(tb)).Invoke(ctx, payload)
 	if err != nil {
 		tb.Fatalf("Invoke() err = %v; want nil", err)
 	}
-	w, err := parseWire(d.shape, out, d.multiValue)
+	w, err := parseWire(shape, out, multiValue)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,96 +1,157 @@
 package lambdahttp
 
 import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"maps"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
-// v2Inbound reads the request out of a payload 2.0 event: an HTTP API event when stripStage
-// is true, else a Function URL event. Repeated headers arrive joined with ","; the cookies
-// come back together as one Cookie header.
-func (ev *event) v2Inbound(stripStage bool) (inbound, bool) {
-	r := fieldReader{ev: ev, ok: !ev.ctxTypeError && !ev.httpTypeError}
-	var buf [32]field
-	fields, ok := ev.fields(buf[:0], ev.headers, false)
-	r.ok = r.ok && ok
-	header, host := buildHeader(fields, r.str(ev.ctx.domainName))
-	if cookie, n := r.cookie(ev.cookies); n > 0 {
-		header.Set("Cookie", cookie)
-	}
-	path := r.str(ev.rawPath)
-	if stripStage {
-		path = stripStagePrefix(path, r.str(ev.ctx.stage))
-	}
-	in := inbound{
-		method:     r.str(ev.ctx.httpMethod),
-		path:       path,
-		rawQuery:   r.str(ev.rawQueryString),
-		header:     header,
-		host:       host,
-		remoteAddr: r.str(ev.ctx.httpSourceIP),
-		body:       r.str(ev.body),
-		base64:     r.bool(ev.isBase64Encoded),
-	}
-	return in, r.ok
+// inbound is an HTTP request as read from an event, before it becomes an *http.Request.
+type inbound struct {
+	method, path, rawQuery string // path still escaped; rawQuery escaped, without "?"
+	header                 http.Header
+	host, remoteAddr, body string
+	base64                 bool // body is base64-encoded
 }
 
-// cookie joins the n cookies at sp, a JSON array of strings, into a Cookie header value.
-func (r *fieldReader) cookie(sp span) (_ string, n int) {
-	a, ok := r.ev.array(sp)
-	r.ok = r.ok && ok
-	var cookie strings.Builder
-	for more := a.enter('[', ']'); more; more = a.next(']') {
-		if n > 0 {
-			cookie.WriteString("; ")
+// answer is a finished HTTP answer, from the handler or from the adapter itself.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// newRequest turns in into a server-side *http.Request bound to ctx, or returns the error
+// answer (400 or 413) when it cannot, with a nil request. The URL is read as a request
+// line reads it ("//host/x" stays a path).
+func newRequest(ctx context.Context, in inbound) (*http.Request, answer) {
+	bad := func(message string) (*http.Request, answer) {
+		return nil, errorAnswer(ctx, http.StatusBadRequest, "invalid_request", message)
+	}
+	body := []byte(in.body)
+	if in.base64 {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(in.body); err != nil {
+			return bad("request body is not valid base64")
 		}
-		cookie.WriteString(r.str(a.value()))
-		n++
 	}
-	return cookie.String(), n
+	if len(body) > MaxBodyBytes {
+		return nil, errorAnswer(ctx, http.StatusRequestEntityTooLarge, "invalid_request", "request body too large")
+	}
+	if in.method == "" { // http.NewRequest would take it for GET
+		return bad("invalid request method")
+	}
+	target := in.path
+	if in.rawQuery != "" {
+		target += "?" + in.rawQuery
+	}
+	u, err := url.ParseRequestURI(target)
+	if err != nil || !strings.HasPrefix(in.path, "/") {
+		return bad("invalid request path")
+	}
+	r, err := http.NewRequestWithContext(ctx, in.method, "/", bytes.NewReader(body))
+	if err != nil {
+		return bad("invalid request method")
+	}
+	r.URL, r.RequestURI, r.Header, r.Host, r.RemoteAddr = u, target, in.header, in.host, in.remoteAddr
+	return r, answer{}
 }
 
-// stripStagePrefix removes a named stage from the front of an HTTP API rawPath: API
-// Gateway keeps "/{stage}" in rawPath for every stage but $default. "/prod/industry" with
-// stage "prod" becomes "/industry", and "/prod" becomes "/".
-func stripStagePrefix(rawPath, stage string) string {
-	if stage == "" || stage == "$default" {
-		return rawPath
+// buildHeader makes a request's http.Header from an event's header maps (see values).
+// Names are canonicalised; names that differ only in case merge in the sorted order of
+// the names as sent. The Host header is left out, as net/http servers do: its first value
+// is returned as host instead, or fallback when it has none.
+func buildHeader(multi map[string][]string, single map[string]string, fallback string) (h http.Header, host string) {
+	multi = values(multi, single)
+	h = make(http.Header, len(multi))
+	for _, k := range slices.Sorted(maps.Keys(multi)) {
+		for _, v := range multi[k] {
+			h.Add(k, v)
+		}
 	}
-	rest, ok := strings.CutPrefix(rawPath, "/"+stage)
-	switch {
-	case !ok:
-		return rawPath
-	case rest == "":
-		return "/"
-	case rest[0] == '/':
-		return rest
+	if host = h.Get("Host"); host == "" {
+		host = fallback
 	}
-	return rawPath
+	h.Del("Host")
+	return h, host
 }
 
-// appendHTTPAPI appends the HTTP API (payload 2.0) response for res: repeated headers
-// joined with ",", Set-Cookie values in cookies. names is sortedNames(res.header).
-func appendHTTPAPI(dst []byte, res result, names []string) []byte {
-	dst = appendStatus(dst, res.status)
-	dst, _ = appendHeaders(dst, "headers", res.header, names, joinedValues)
-	dst = append(dst, `,"multiValueHeaders":null,"body":`...)
-	dst, isBase64 := appendBody(dst, res.header, res.body)
-	if isBase64 { // omitempty
-		dst = appendBool(dst, "isBase64Encoded", true)
+// values returns a REST or ALB event's multi-value map when it has any names, else its
+// single-value map.
+func values(multi map[string][]string, single map[string]string) map[string][]string {
+	if len(multi) > 0 {
+		return multi
 	}
-	dst = append(dst, `,"cookies":`...)
-	dst = appendStrings(dst, res.header.Values("Set-Cookie"))
-	return append(dst, '}')
+	multi = make(map[string][]string, len(single))
+	for k, v := range single {
+		multi[k] = []string{v}
+	}
+	return multi
 }
 
-// appendFunctionURL appends the Function URL response for res, laid out as the HTTP API's
-// but without multiValueHeaders and with isBase64Encoded always present.
-func appendFunctionURL(dst []byte, res result, names []string) []byte {
-	dst = appendStatus(dst, res.status)
-	dst, _ = appendHeaders(dst, "headers", res.header, names, joinedValues)
-	dst = append(dst, `,"body":`...)
-	dst, isBase64 := appendBody(dst, res.header, res.body)
-	dst = appendBool(dst, "isBase64Encoded", isBase64)
-	dst = append(dst, `,"cookies":`...)
-	dst = appendStrings(dst, res.header.Values("Set-Cookie"))
-	return append(dst, '}')
+// recorder is the handler's http.ResponseWriter: an httptest.ResponseRecorder, which like a
+// net/http server fixes the header at the first WriteHeader or Write and ignores later
+// WriteHeader calls, and which here also lets informational (1xx) statuses pass.
+type recorder struct{ *httptest.ResponseRecorder }
+
+// WriteHeader implements http.ResponseWriter.
+func (r recorder) WriteHeader(code int) {
+	if code < 100 || code >= 200 || code == http.StatusSwitchingProtocols {
+		r.ResponseRecorder.WriteHeader(code)
+	}
+}
+
+// recorded finishes the answer recorded in rec: no body for a status that cannot have one
+// (RFC 9110), and a Content-Type sniffed from the body when the handler set none (nor nil).
+func recorded(rec *httptest.ResponseRecorder) answer {
+	res := rec.Result()
+	a := answer{status: res.StatusCode, header: res.Header, body: rec.Body.Bytes()}
+	switch _, typed := a.header["Content-Type"]; {
+	case a.status == http.StatusNoContent, a.status == http.StatusNotModified, a.status < 200:
+		a.body = nil
+	case len(a.body) > 0 && !typed:
+		a.header.Set("Content-Type", http.DetectContentType(a.body))
+	}
+	return a
+}
+
+// encodeBody returns the body as a response carries it: the text itself for valid UTF-8
+// text (see isText), else base64 with isBase64 true.
+func encodeBody(a answer) (body string, isBase64 bool) {
+	if len(a.body) == 0 || isText(a.header.Get("Content-Type")) && utf8.Valid(a.body) {
+		return string(a.body), false
+	}
+	return base64.StdEncoding.EncodeToString(a.body), true
+}
+
+// isText reports whether a Content-Type names a textual media type.
+func isText(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "+xml") ||
+		slices.Contains([]string{"application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded"}, mt))
+}
+
+// headerMaps returns the response header maps of the events types, without names that
+// have no values: each name's first value; its values joined with "," (RFC 9110 section
+// 5.3), Set-Cookie left out; and all its values.
+func headerMaps(h http.Header) (first, joined map[string]string, multi map[string][]string) {
+	first, joined, multi = make(map[string]string, len(h)), make(map[string]string, len(h)), make(map[string][]string, len(h))
+	for k, vs := range h {
+		if len(vs) == 0 {
+			continue
+		}
+		first[k], multi[k] = vs[0], vs
+		if k != "Set-Cookie" {
+			joined[k] = strings.Join(vs, ",")
+		}
+	}
+	return first, joined, multi
 }

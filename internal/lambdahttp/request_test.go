@@ -3,6 +3,8 @@ package lambdahttp
 import (
 	"encoding/base64"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -54,18 +56,53 @@ func TestWrapRequest(t *testing.T) {
 				t.Errorf("query %q; want name=中文 x", s.RawQuery)
 			}
 		}},
-		"rest path that looks like a host": {"apigw-rest.json", func(ev map[string]any) {
-			ev["path"] = "//evil.example/industry"
-		}, func(t *testing.T, s seen) {
+		"rest path that looks like a host": {"apigw-rest.json", pathOnly("//evil.example/industry"), func(t *testing.T, s seen) {
 			if s.Path != "//evil.example/industry" || s.Host != "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com" {
 				t.Errorf("path %q host %q; want the path kept and the host unchanged", s.Path, s.Host)
 			}
 		}},
-		"rest escaped path": {"apigw-rest.json", func(ev map[string]any) {
-			ev["path"] = "/a%2Fb/c%20d"
-		}, func(t *testing.T, s seen) {
+		"rest escaped path": {"apigw-rest.json", pathOnly("/a%2Fb/c%20d"), func(t *testing.T, s seen) {
 			if s.Path != "/a/b/c d" {
 				t.Errorf("path %q; want decoded /a/b/c d", s.Path)
+			}
+		}},
+		"rest base path mapping routes on resource": {"apigw-rest.json", set("path", "/v1/industry"), func(t *testing.T, s seen) {
+			if s.Path != "/industry" {
+				t.Errorf("path %q; want the resource /industry", s.Path)
+			}
+		}},
+		"rest resource with parameter": {"apigw-rest.json", both(set("path", "/v1/accounts/wx0123456789abcdef/industry"),
+			set("resource", "/accounts/{appid}/industry"), set("pathParameters", map[string]any{"appid": "wx0123456789abcdef"})),
+			func(t *testing.T, s seen) {
+				if s.Path != "/accounts/wx0123456789abcdef/industry" {
+					t.Errorf("path %q; want /accounts/wx0123456789abcdef/industry", s.Path)
+				}
+			}},
+		"rest greedy proxy resource": {"apigw-rest.json", both(set("path", "/v1/a/b"),
+			set("resource", "/{proxy+}"), set("pathParameters", map[string]any{"proxy": "a/b"})), func(t *testing.T, s seen) {
+			if s.Path != "/a/b" {
+				t.Errorf("path %q; want /a/b", s.Path)
+			}
+		}},
+		"rest missing parameter falls back to path": {"apigw-rest.json", both(set("path", "/accounts/x/industry"),
+			set("resource", "/accounts/{appid}/industry"), set("pathParameters", nil)), func(t *testing.T, s seen) {
+			if s.Path != "/accounts/x/industry" {
+				t.Errorf("path %q; want the event's path", s.Path)
+			}
+		}},
+		"rest If-None-Match on several lines": {"apigw-rest.json", func(ev map[string]any) {
+			obj(t, ev, "headers")["If-None-Match"] = `"b"`
+			obj(t, ev, "multiValueHeaders")["If-None-Match"] = []any{`"a"`, `"b"`}
+		}, func(t *testing.T, s seen) {
+			if got := s.Header.Values("If-None-Match"); !slices.Equal(got, []string{`"a"`, `"b"`}) {
+				t.Errorf("If-None-Match = %q; want both lines", got)
+			}
+		}},
+		"alb If-None-Match on several lines": {"alb.json", func(ev map[string]any) {
+			obj(t, ev, "multiValueHeaders")["if-none-match"] = []any{`"a"`, `W/"b"`}
+		}, func(t *testing.T, s seen) {
+			if got := s.Header.Values("If-None-Match"); !slices.Equal(got, []string{`"a"`, `W/"b"`}) {
+				t.Errorf("If-None-Match = %q; want both lines", got)
 			}
 		}},
 		"rest base64 body": {"apigw-rest.json", func(ev map[string]any) {
@@ -183,6 +220,15 @@ func albSingle(tb testing.TB) func(map[string]any) {
 	}
 }
 
+// pathOnly returns a fixture edit that gives a REST event a path and no resource, so that
+// the request is routed on the path.
+func pathOnly(path string) func(map[string]any) {
+	return func(ev map[string]any) {
+		ev["path"] = path
+		delete(ev, "resource")
+	}
+}
+
 // method returns a fixture edit that sets httpMethod.
 func method(m string) func(map[string]any) { return set("httpMethod", m) }
 
@@ -214,4 +260,40 @@ func both(edits ...func(map[string]any)) func(map[string]any) {
 			e(ev)
 		}
 	}
+}
+
+// TestRESTPath checks how a REST event's resource and path parameters become the path the
+// handler routes on, including AWS's own sample event.
+func TestRESTPath(t *testing.T) {
+	tests := map[string]struct {
+		resource string
+		params   map[string]string
+		path     string
+		want     string
+	}{
+		"plain resource":         {"/industry", nil, "/v1/industry", "/industry"},
+		"named parameter":        {"/accounts/{appid}/industry", map[string]string{"appid": "wx1"}, "/v1/accounts/wx1/industry", "/accounts/wx1/industry"},
+		"greedy parameter":       {"/{proxy+}", map[string]string{"proxy": "hello/world"}, "/hello/world", "/hello/world"},
+		"two parameters":         {"/{a}/x/{b+}", map[string]string{"a": "1", "b": "2/3"}, "/p/1/x/2/3", "/1/x/2/3"},
+		"missing parameter":      {"/accounts/{appid}/industry", map[string]string{"other": "x"}, "/accounts/wx2/industry", "/accounts/wx2/industry"},
+		"no resource":            {"", nil, "/industry", "/industry"},
+		"resource not from root": {"industry", nil, "/industry", "/industry"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := restPath(tt.resource, tt.params, tt.path); got != tt.want {
+				t.Errorf("restPath(%q, %v, %q) = %q; want %q", tt.resource, tt.params, tt.path, got, tt.want)
+			}
+		})
+	}
+	t.Run("aws-lambda-go sample", func(t *testing.T) {
+		payload, err := os.ReadFile(filepath.Join("testdata", "aws-lambda-go", "apigw-request.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := invoke(t, t.Context(), echoHandler(), payload)
+		if s := w.seen(t); s.Path != "/hello/world" || s.Query.Get("name") != "me" {
+			t.Errorf("handler saw %s?%s; want /hello/world?name=me", s.Path, s.RawQuery)
+		}
+	})
 }

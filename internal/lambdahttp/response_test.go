@@ -2,11 +2,14 @@ package lambdahttp
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // checkEchoHeaders checks that the echo handler's response headers (two X-Echo values, two
@@ -72,6 +75,12 @@ func TestWrapResponse(t *testing.T) {
 			t.Errorf("Write after 204 err = %v; want ErrBodyNotAllowed", err)
 		}
 	})
+	earlyHints := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</a.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("final"))
+	})
 	huge := base64.StdEncoding.EncodeToString(make([]byte, MaxBodyBytes+1))
 	type want struct {
 		status   int
@@ -96,6 +105,7 @@ func TestWrapResponse(t *testing.T) {
 		"sniffed binary base64":      {"apigw-rest.json", nil, sniffed, want{200, "\x89PNG\r\n\x1a\n\x00\x00", true, true}},
 		"default status 200":         {"apigw-http.json", nil, silent, want{200, "", false, true}},
 		"first WriteHeader wins":     {"apigw-rest.json", nil, late, want{http.StatusTeapot, "héllo", false, true}},
+		"1xx is not the answer":      {"apigw-http.json", nil, earlyHints, want{200, "final", false, true}},
 		"204 refuses body":           {"alb.json", nil, noContent, want{204, "", false, true}},
 		"rest 413 huge body":         {"apigw-rest.json", body(strings.Repeat("x", MaxBodyBytes+1), false), nil, want{413, errorJSON("invalid_request", "request body too large"), false, false}},
 		"http 413 huge base64 body":  {"apigw-http.json", body(huge, true), nil, want{413, errorJSON("invalid_request", "request body too large"), false, false}},
@@ -110,7 +120,7 @@ func TestWrapResponse(t *testing.T) {
 		"rest invalid method":        {"apigw-rest.json", method("GET /x"), nil, want{400, errorJSON("invalid_request", "invalid request method"), false, false}},
 		"http invalid method":        {"apigw-http.json", v2Method(t, "G{}"), nil, want{400, errorJSON("invalid_request", "invalid request method"), false, false}},
 		"url empty method":           {"function-url.json", v2Method(t, ""), nil, want{400, errorJSON("invalid_request", "invalid request method"), false, false}},
-		"rest relative path":         {"apigw-rest.json", set("path", "industry"), nil, want{400, errorJSON("invalid_request", "invalid request path"), false, false}},
+		"rest relative path":         {"apigw-rest.json", pathOnly("industry"), nil, want{400, errorJSON("invalid_request", "invalid request path"), false, false}},
 		"alb empty path":             {"alb.json", set("path", ""), nil, want{400, errorJSON("invalid_request", "invalid request path"), false, false}},
 		"url control char in path":   {"function-url.json", set("rawPath", "/a\x7fb"), nil, want{400, errorJSON("invalid_request", "invalid request path"), false, false}},
 		"rest wrongly typed headers": {"apigw-rest.json", set("headers", map[string]any{"a": 5}), nil, want{400, errorJSON("invalid_request", "invalid event"), false, false}},
@@ -180,7 +190,70 @@ func TestWrapHeaderModes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			payload := editFixture(t, tt.fixture, tt.edit)
 			w := invoke(t, t.Context(), echoHandler(), payload)
-			checkEchoHeaders(t, Detect(payload), w, tt.albMulti)
+			shape, _ := detect(payload)
+			checkEchoHeaders(t, shape, w, tt.albMulti)
 		})
+	}
+}
+
+// TestResponseFormats pins the JSON each event source gets for an answer: the header rules
+// of each format, the cookies, names without values left out, base64 for binary bodies,
+// and ALB's status description and omitted empty members.
+func TestResponseFormats(t *testing.T) {
+	cookies := answer{status: 200, body: []byte(`{"a":"<é>"}`), header: http.Header{"Content-Type": {"application/json"},
+		"Set-Cookie": {"a=1", "b=2"}, "X-Multi": {"1", "2"}, "X-None": {}}}
+	empty := answer{status: 204, header: http.Header{}}
+	binary := answer{status: 599, body: []byte{0, 0xff}, header: http.Header{"Content-Type": {"image/png"}}}
+	tests := map[string]struct {
+		shape      Shape
+		multiValue bool
+		a          answer
+		want       string
+	}{
+		"rest": {ShapeAPIGatewayREST, false, cookies, `{"statusCode":200,"headers":{"Content-Type":"application/json","Set-Cookie":"a=1","X-Multi":"1"},` +
+			`"multiValueHeaders":{"Content-Type":["application/json"],"Set-Cookie":["a=1","b=2"],"X-Multi":["1","2"]},"body":"{\"a\":\"\u003cé\u003e\"}"}`},
+		"http api": {ShapeAPIGatewayHTTP, false, cookies, `{"statusCode":200,"headers":{"Content-Type":"application/json","X-Multi":"1,2"},` +
+			`"multiValueHeaders":null,"body":"{\"a\":\"\u003cé\u003e\"}","cookies":["a=1","b=2"]}`},
+		"function url": {ShapeFunctionURL, false, cookies, `{"statusCode":200,"headers":{"Content-Type":"application/json","X-Multi":"1,2"},` +
+			`"body":"{\"a\":\"\u003cé\u003e\"}","isBase64Encoded":false,"cookies":["a=1","b=2"]}`},
+		"alb single": {ShapeALB, false, cookies, `{"statusCode":200,"statusDescription":"200 OK",` +
+			`"headers":{"Content-Type":"application/json","Set-Cookie":"a=1","X-Multi":"1,2"},"body":"{\"a\":\"\u003cé\u003e\"}","isBase64Encoded":false}`},
+		"alb multi": {ShapeALB, true, cookies, `{"statusCode":200,"statusDescription":"200 OK",` +
+			`"multiValueHeaders":{"Content-Type":["application/json"],"Set-Cookie":["a=1","b=2"],"X-Multi":["1","2"]},"body":"{\"a\":\"\u003cé\u003e\"}","isBase64Encoded":false}`},
+		"rest empty":         {ShapeAPIGatewayREST, false, empty, `{"statusCode":204,"headers":{},"multiValueHeaders":{},"body":""}`},
+		"http api empty":     {ShapeAPIGatewayHTTP, false, empty, `{"statusCode":204,"headers":{},"multiValueHeaders":null,"body":"","cookies":[]}`},
+		"function url empty": {ShapeFunctionURL, false, empty, `{"statusCode":204,"headers":{},"body":"","isBase64Encoded":false,"cookies":[]}`},
+		"alb empty":          {ShapeALB, true, empty, `{"statusCode":204,"statusDescription":"204 No Content","isBase64Encoded":false}`},
+		"rest binary":        {ShapeAPIGatewayREST, false, binary, `{"statusCode":599,"headers":{"Content-Type":"image/png"},"multiValueHeaders":{"Content-Type":["image/png"]},"body":"AP8=","isBase64Encoded":true}`},
+		"alb binary":         {ShapeALB, false, binary, `{"statusCode":599,"statusDescription":"599","headers":{"Content-Type":"image/png"},"body":"AP8=","isBase64Encoded":true}`},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := json.Marshal(shapes[tt.shape].encode(tt.a, tt.multiValue))
+			if err != nil || string(got) != tt.want {
+				t.Errorf("response = %s, %v\nwant %s", got, err, tt.want)
+			}
+			if tt.shape == ShapeALB { // albWire must read as the events type
+				var ev events.ALBTargetGroupResponse
+				if err := json.Unmarshal(got, &ev); err != nil || ev.StatusCode != tt.a.status {
+					t.Errorf("ALB response does not decode as events.ALBTargetGroupResponse: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestIsText checks which media types a response body is sent as text for.
+func TestIsText(t *testing.T) {
+	tests := map[string]bool{
+		"application/json": true, "application/json; charset=utf-8": true, "text/plain; charset=utf-8": true,
+		"text/html": true, "application/problem+json": true, "application/atom+xml": true, "application/xml": true,
+		"application/javascript": true, "application/x-www-form-urlencoded": true,
+		"application/octet-stream": false, "image/png": false, "": false, "application/json; charset": false,
+	}
+	for ct, want := range tests {
+		if got := isText(ct); got != want {
+			t.Errorf("isText(%q) = %v; want %v", ct, got, want)
+		}
 	}
 }

@@ -1,14 +1,13 @@
 package lambdahttp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"sync"
+	"net/http/httptest"
 
-	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
@@ -17,165 +16,124 @@ import (
 // {"error":{"code":"invalid_request","message":"request body too large"}} without calling it.
 const MaxBodyBytes = 1 << 20
 
-// Error codes of the JSON error bodies the adapter writes itself (see DESIGN.md).
-const (
-	codeInvalidRequest = "invalid_request"
-	codeInternal       = "internal"
-)
-
 // errNoDirect is returned for a direct invocation when Wrap was given a nil DirectFunc.
 var errNoDirect = errors.New("lambdahttp: direct invocation not supported")
+
+// errInternal is the Lambda error of a direct invocation whose DirectFunc panicked.
+var errInternal = messages.InvokeResponse_Error{Type: "Internal", Message: "internal error"}
 
 // DirectFunc answers a payload that is not an HTTP-shaped event (including payloads that
 // are not JSON objects). Its ctx carries ShapeDirect.
 type DirectFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
-// Wrap returns a lambda.Handler that serves HTTP-shaped events (see Detect) with h and
-// everything else with direct.
+// Handler is the lambda.Handler made by Wrap. It is safe for concurrent use if the
+// http.Handler and the DirectFunc it wraps are.
+type Handler struct {
+	h      http.Handler
+	direct DirectFunc
+}
+
+// Outcome is what Serve did with one payload, for the caller's log line and metrics.
+type Outcome struct {
+	Shape    Shape
+	Status   int  // the HTTP status answered; 0 for a direct invocation
+	Rejected bool // the adapter answered itself (400, 413) without calling the http.Handler
+	Panic    any  // the value recovered from a panic in the http.Handler or DirectFunc, or nil
+}
+
+// Wrap returns a Handler that serves HTTP-shaped events (see Shape) with h and everything
+// else with direct; a nil h answers 404 to every request, a nil direct fails every direct
+// invocation. Both run with the invoke ctx, which carries the Lambda context and the Shape.
 //
-// For an HTTP-shaped event Invoke always returns a response in that event's shape and a
-// nil error: an event it cannot turn into a request is answered 400, a body larger than
-// MaxBodyBytes 413, and a panic in h 500, each with a JSON error body. h runs with the
-// invoke ctx, which carries the Lambda context and the Shape (ShapeFromContext). For any
-// other payload Invoke returns what direct returns, its error unchanged, so that the error's
-// type still names the Lambda errorType. A nil h answers 404 to every request; a nil direct
-// makes direct invocations fail with an error.
-//
-// The handler h must not use its ResponseWriter, or the header map it returns, after
-// ServeHTTP returns: Wrap reuses them for later invokes. The returned handler is safe for
-// concurrent use if h and direct are.
-func Wrap(h http.Handler, direct DirectFunc) lambda.Handler {
+// An HTTP-shaped event always gets a response in its own shape and a nil error: 400 for
+// an event that is not a request, 413 for a body over MaxBodyBytes, 500 for a panic in h,
+// each with a JSON error body; a HEAD request's answer has no body. Any other payload gets
+// what direct returns, its error unchanged, so that the error's type still names the Lambda
+// errorType; a panic in direct returns a messages.InvokeResponse_Error of type Internal.
+func Wrap(h http.Handler, direct DirectFunc) *Handler {
 	if h == nil {
 		h = http.NotFoundHandler()
 	}
-	return &handler{h: h, direct: direct}
+	return &Handler{h: h, direct: direct}
 }
 
-// handler is the lambda.Handler returned by Wrap. Its fields do not change after
-// construction; recorders only caches recorders between invokes.
-type handler struct {
-	h         http.Handler
-	direct    DirectFunc
-	recorders sync.Pool // of *recorder
+// Invoke implements lambda.Handler.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	out, _, err := h.Serve(ctx, payload)
+	return out, err
 }
 
-// Invoke implements lambda.Handler. The payload is read once: decodeEvent finds the
-// members every shape needs, and detection and the request reader share them.
-func (w *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	d := detection{shape: ShapeDirect}
-	ev, ok := decodeEvent(payload)
-	if ok {
-		d = ev.detect()
-	}
-	ctx = withShape(ctx, d.shape)
-	if d.shape == ShapeDirect {
-		if w.direct == nil {
-			return nil, errNoDirect
+// Serve is Invoke that also reports what happened, for the caller's log line and metrics.
+// It holds the invoke path's one recover: a panic is answered as Wrap says and reported in
+// Outcome.Panic, for the caller to log and count once.
+func (h *Handler) Serve(ctx context.Context, payload []byte) (out []byte, oc Outcome, err error) {
+	shape, multiValue := detect(payload)
+	oc.Shape = shape
+	ctx = context.WithValue(ctx, shapeKey{}, shape)
+	if shape == ShapeDirect {
+		if h.direct == nil {
+			return nil, oc, errNoDirect
 		}
-		return w.direct(ctx, payload)
+		if oc.Panic = protect(func() { out, err = h.direct(ctx, payload) }); oc.Panic != nil {
+			return nil, oc, errInternal
+		}
+		return out, oc, err
 	}
-	rec, _ := w.recorders.Get().(*recorder)
-	if rec == nil {
-		rec = newRecorder()
-	}
-	defer func() {
-		rec.reset()
-		w.recorders.Put(rec)
-	}()
-	var res result
-	if in, ok := ev.inbound(d.shape); ok {
-		res = w.serve(ctx, rec, in)
+	var a answer
+	if in, err := shapes[shape].decode(payload); err != nil {
+		a, oc.Rejected = errorAnswer(ctx, http.StatusBadRequest, "invalid_request", "invalid event"), true
 	} else {
-		res = badRequest(ctx, "invalid event")
+		a, oc.Rejected, oc.Panic = h.serveHTTP(ctx, in)
 	}
-	rec.names = sortedNames(rec.names[:0], res.header)
-	rec.out = appendResponse(rec.out[:0], d, res, rec.names)
-	return bytes.Clone(rec.out), nil
+	oc.Status = a.status
+	out, err = json.Marshal(shapes[shape].encode(a, multiValue))
+	return out, oc, err
 }
 
-// appendResponse appends the response for res in the format of the detected event.
-// names is sortedNames(res.header).
-func appendResponse(dst []byte, d detection, res result, names []string) []byte {
-	switch d.shape {
-	case ShapeAPIGatewayREST:
-		return appendREST(dst, res, names)
-	case ShapeAPIGatewayHTTP:
-		return appendHTTPAPI(dst, res, names)
-	case ShapeFunctionURL:
-		return appendFunctionURL(dst, res, names)
-	}
-	return appendALB(dst, res, names, d.multiValue)
+// shapes maps each HTTP shape to its event reader and its response maker.
+var shapes = map[Shape]struct {
+	decode func(payload []byte) (inbound, error)
+	encode func(a answer, multiValue bool) any
+}{
+	ShapeAPIGatewayREST: {decodeREST, func(a answer, _ bool) any { return restResponse(a) }},
+	ShapeAPIGatewayHTTP: {decodeHTTPAPI, func(a answer, _ bool) any { return httpAPIResponse(a) }},
+	ShapeFunctionURL:    {decodeFunctionURL, func(a answer, _ bool) any { return functionURLResponse(a) }},
+	ShapeALB:            {decodeALB, albResponse},
 }
 
-// inbound reads the request out of an event of the given HTTP shape; ok is false when a
-// member it needs has the wrong type.
-func (ev *event) inbound(shape Shape) (inbound, bool) {
-	switch shape {
-	case ShapeAPIGatewayREST:
-		return ev.restInbound()
-	case ShapeALB:
-		return ev.albInbound()
-	}
-	return ev.v2Inbound(shape == ShapeAPIGatewayHTTP)
-}
-
-// serve runs w.h for in with rec as its ResponseWriter and returns its answer, or the
-// adapter's own error answer when in cannot be made into a request. The answer to a HEAD
-// request has no body.
-func (w *handler) serve(ctx context.Context, rec *recorder, in inbound) result {
-	res := w.run(ctx, rec, in)
-	if in.method == http.MethodHead {
-		res.body = nil
-	}
-	return res
-}
-
-// run builds the request and calls w.h, turning a panic in w.h into a 500 answer.
-func (w *handler) run(ctx context.Context, rec *recorder, in inbound) (res result) {
-	req, bad := newRequest(ctx, in)
-	if req == nil {
-		return bad
-	}
-	defer func() {
-		if recover() != nil {
-			res = errorResult(ctx, http.StatusInternalServerError, codeInternal, "internal error")
+// serveHTTP runs h.h for in and returns its answer; or the adapter's own answer, rejected,
+// when in is not a request; or a 500 answer and the panic value when h.h panics.
+func (h *Handler) serveHTTP(ctx context.Context, in inbound) (a answer, rejected bool, panicked any) {
+	req, a := newRequest(ctx, in)
+	if req != nil {
+		rec := httptest.NewRecorder()
+		if panicked = protect(func() { h.h.ServeHTTP(recorder{rec}, req) }); panicked != nil {
+			a = errorAnswer(ctx, http.StatusInternalServerError, "internal", "internal error")
+		} else {
+			a = recorded(rec)
 		}
-	}()
-	w.h.ServeHTTP(rec, req)
-	return rec.result()
-}
-
-// errorBody is the JSON error body of DESIGN.md, as far as the adapter can fill it.
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-// errorDetail is the "error" object of errorBody.
-type errorDetail struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	RequestID string `json:"request_id,omitempty"`
-}
-
-// badRequest returns a 400 invalid_request answer with a fixed public message.
-func badRequest(ctx context.Context, message string) result {
-	return errorResult(ctx, http.StatusBadRequest, codeInvalidRequest, message)
-}
-
-// errorResult returns a JSON error answer. The message must be a constant: nothing from
-// the request or the handler ever reaches it. The Lambda request id is added when ctx has one.
-func errorResult(ctx context.Context, status int, code, message string) result {
-	detail := errorDetail{Code: code, Message: message}
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		detail.RequestID = lc.AwsRequestID
 	}
-	body, err := json.Marshal(errorBody{Error: detail})
-	if err != nil { // not reachable: the value holds only strings
-		body = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	if in.method == http.MethodHead {
+		a.body = nil
 	}
-	return result{
-		status: status,
-		header: http.Header{"Content-Type": {"application/json"}},
-		body:   body,
+	return a, req == nil, panicked
+}
+
+// protect calls f and returns the value of a panic in it, or nil.
+func protect(f func()) (panicked any) {
+	defer func() { panicked = recover() }()
+	f()
+	return nil
+}
+
+// errorAnswer returns a JSON error answer as the README's "Event sources and answers"
+// shows it. The message is a constant: nothing from the request or the handler reaches
+// it. The Lambda request id is added when ctx has one.
+func errorAnswer(ctx context.Context, status int, code, message string) answer {
+	detail := map[string]string{"code": code, "message": message} // marshalled in this order
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		detail["request_id"] = lc.AwsRequestID
 	}
+	body, _ := json.Marshal(map[string]any{"error": detail}) // strings only: cannot fail
+	return answer{status: status, header: http.Header{"Content-Type": {"application/json"}}, body: body}
 }

@@ -2,12 +2,18 @@ package lambdahttp
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
+
+var _ lambda.Handler = (*Handler)(nil)
 
 // wantRequest is what a fixture's request must look like to the handler.
 type wantRequest struct {
@@ -146,7 +152,7 @@ func TestWrapConcurrent(t *testing.T) {
 // the next: headers, status and body start empty, an answer already returned stays as it
 // was, and the header snapshot taken at WriteHeader is a copy.
 func TestWrapReuse(t *testing.T) {
-	big := strings.Repeat("x", maxPooled+1)
+	big := strings.Repeat("x", 64<<10+1)
 	h := Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/first":
@@ -190,4 +196,59 @@ func TestWrapReuse(t *testing.T) {
 	if w.StatusCode != http.StatusAccepted || w.Headers["X-First"] != "1" || w.Body != big {
 		t.Errorf("first answer = %.200s; want 202, X-First 1 and the big body", first)
 	}
+}
+
+// TestServeOutcome checks what Serve reports for each kind of answer: the shape, the HTTP
+// status (none for a direct invocation), whether the adapter answered the event itself,
+// and the value of a recovered panic, which is answered 500 or as an Internal error.
+func TestServeOutcome(t *testing.T) {
+	panics := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })
+	directPanics := func(context.Context, []byte) ([]byte, error) { panic("direct boom") }
+	direct := func(context.Context, []byte) ([]byte, error) { return []byte(`{}`), nil }
+	tests := map[string]struct {
+		payload []byte
+		h       http.Handler
+		direct  DirectFunc
+		want    Outcome
+		wantErr error
+	}{
+		"rest":              {readFixture(t, "apigw-rest.json"), nil, direct, Outcome{Shape: ShapeAPIGatewayREST, Status: 200}, nil},
+		"http api":          {readFixture(t, "apigw-http.json"), nil, direct, Outcome{Shape: ShapeAPIGatewayHTTP, Status: 200}, nil},
+		"function url":      {readFixture(t, "function-url.json"), nil, direct, Outcome{Shape: ShapeFunctionURL, Status: 200}, nil},
+		"alb":               {readFixture(t, "alb.json"), nil, direct, Outcome{Shape: ShapeALB, Status: 200}, nil},
+		"direct":            {readFixture(t, "direct.json"), nil, direct, Outcome{Shape: ShapeDirect}, nil},
+		"invalid event":     {editFixture(t, "apigw-http.json", set("body", 5)), nil, direct, Outcome{Shape: ShapeAPIGatewayHTTP, Status: 400, Rejected: true}, nil},
+		"bad base64":        {editFixture(t, "alb.json", body("!", true)), nil, direct, Outcome{Shape: ShapeALB, Status: 400, Rejected: true}, nil},
+		"body too large":    {editFixture(t, "function-url.json", body(strings.Repeat("x", MaxBodyBytes+1), false)), nil, direct, Outcome{Shape: ShapeFunctionURL, Status: 413, Rejected: true}, nil},
+		"handler 404":       {editFixture(t, "apigw-rest.json", set("resource", "/other")), http.NotFoundHandler(), direct, Outcome{Shape: ShapeAPIGatewayREST, Status: 404}, nil},
+		"http panic":        {readFixture(t, "apigw-rest.json"), panics, direct, Outcome{Shape: ShapeAPIGatewayREST, Status: 500, Panic: "boom"}, nil},
+		"direct panic":      {[]byte(`{}`), nil, directPanics, Outcome{Shape: ShapeDirect, Panic: "direct boom"}, errInternal},
+		"direct not object": {[]byte(`[]`), nil, direct, Outcome{Shape: ShapeDirect}, nil},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := tt.h
+			if h == nil {
+				h = echoHandler()
+			}
+			out, got, err := Wrap(h, tt.direct).Serve(t.Context(), tt.payload)
+			if got != tt.want || !reflect.DeepEqual(err, tt.wantErr) {
+				t.Errorf("Serve() = %+v, %v; want %+v, %v", got, err, tt.want, tt.wantErr)
+			}
+			if tt.want.Status == 0 {
+				return
+			}
+			shape, multiValue := detect(tt.payload)
+			if w, err := parseWire(shape, out, multiValue); err != nil || w.StatusCode != tt.want.Status {
+				t.Errorf("answer %.200s (%v); want status %d", out, err, tt.want.Status)
+			}
+		})
+	}
+	t.Run("direct panic error type", func(t *testing.T) {
+		_, err := Wrap(nil, directPanics).Invoke(t.Context(), []byte(`{}`))
+		var e messages.InvokeResponse_Error
+		if !errors.As(err, &e) || e.Type != "Internal" || e.Message != "internal error" {
+			t.Errorf("Invoke() err = %#v; want InvokeResponse_Error Internal, internal error", err)
+		}
+	})
 }
