@@ -143,8 +143,13 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 	if inv.shape == lambdahttp.ShapeDirect {
 		msg = "run"
 		if r := inv.report; r != nil {
-			attrs = append(attrs, slog.String("action", r.Action), slog.Any("report", r),
-				slog.Any("failed_appids", capped(r.failedIDs)), slog.Any("needs_reauth_appids", capped(r.reauthIDs)))
+			attrs = append(attrs, slog.String("action", r.Action), slog.Any("report", r))
+			if len(r.failedIDs) > 0 {
+				attrs = append(attrs, slog.Any("failed_appids", capped(r.failedIDs)))
+			}
+			if len(r.reauthIDs) > 0 {
+				attrs = append(attrs, slog.Any("needs_reauth_appids", capped(r.reauthIDs)))
+			}
 		}
 	} else {
 		attrs = append(attrs, slog.Int("status", inv.status), slog.String("info_type", inv.infoType),

@@ -272,3 +272,30 @@ func (e *env) noSecretIn(tb testing.TB, what, s string, appIDs ...string) {
 		}
 	}
 }
+
+// wantLayout fails unless every item holding access_token is an authorized
+// account's: keyed by an appid, active, with expires_at, and the
+// platform's item holds no attribute getindustry may read but appid.
+func (e *env) wantLayout(tb testing.TB) {
+	tb.Helper()
+	out, err := e.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: new(table), ConsistentRead: new(true)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, item := range out.Items {
+		key := str(item, attrAppID)
+		if item[attrAccessToken] == nil {
+			continue
+		}
+		if !appIDPattern.MatchString(key) || str(item, attrStatus) != statusActive || item[attrExpiresAt] == nil {
+			tb.Errorf("item %q holds access_token with status %q, expires_at %v; want only active accounts'", key, str(item, attrStatus), item[attrExpiresAt] != nil)
+		}
+		st, ok := e.sim.Authorizer(key)
+		if !ok || !st.Authorized {
+			tb.Errorf("item %q holds access_token for an account that has not authorized", key)
+		}
+	}
+	if c := e.item(tb, componentKeyPrefix+componentAppID); c != nil && (c[attrAccessToken] != nil || c[attrExpiresAt] != nil) {
+		tb.Errorf("the platform's item holds access_token or expires_at")
+	}
+}

@@ -15,31 +15,39 @@ import (
 
 // metricsRecord is the CloudWatch Embedded Metric Format line written per
 // invoke, shaped like getindustry's: also a well-formed log line. It has
-// no appid dimension (10,000 accounts would make 10,000 metrics). A run
-// whose refreshes failed writes one more record per errcode, with only
-// RefreshFailed under [Service WeChatErrcode].
+// no appid dimension (10,000 accounts would make 10,000 metrics).
 type metricsRecord struct {
 	AWS       emf.Metadata `json:"_aws"`
 	Time      string       `json:"time"`
 	Level     string       `json:"level"`
 	Msg       string       `json:"msg"`
 	RequestID string       `json:"requestId,omitempty"`
+	Service   string       `json:"Service"` // dimension: the function's name
 
-	Service       string `json:"Service"`
-	WeChatErrcode string `json:"WeChatErrcode,omitempty"` // errcode, or timeout, unavailable, table, ...
-
-	Invocations   int    `json:"Invocations,omitempty"`
-	Errors        int    `json:"Errors,omitempty"`        // a run that could do nothing, or a push answered 5xx
-	Pushes        int    `json:"Pushes,omitempty"`        // pushes answered success
-	PushesRefused int    `json:"PushesRefused,omitempty"` // pushes answered 4xx
-	Refreshed     int    `json:"Refreshed,omitempty"`
-	RefreshFailed int    `json:"RefreshFailed,omitempty"`
-	NeedsReauth   int    `json:"NeedsReauth,omitempty"` // accounts marked needing re-authorization by this run
-	TicketAge     *int64 `json:"TicketAge,omitempty"`   // seconds since the last ticket push, when a run knows it
+	Invocations   int    `json:"Invocations"`
+	Errors        int    `json:"Errors"`              // a run that could do nothing, or a push answered 5xx
+	Pushes        int    `json:"Pushes"`              // pushes answered success
+	PushesRefused int    `json:"PushesRefused"`       // pushes answered 4xx
+	Refreshed     int    `json:"Refreshed"`           // account tokens written by a run
+	RefreshFailed int    `json:"RefreshFailed"`       // accounts a run left for the next one
+	NeedsReauth   int    `json:"NeedsReauth"`         // accounts a run marked needing re-authorization
+	TicketAge     *int64 `json:"TicketAge,omitempty"` // seconds since the last ticket push, when a run read it
 }
 
-// The metrics of each kind of record. Members that are zero are left out
-// of the JSON; CloudWatch skips a declared metric that is absent.
+// errcodeRecord counts a run's failed refreshes of one kind under
+// [Service WeChatErrcode]: one record per kind, so a run needs no more.
+type errcodeRecord struct {
+	AWS           emf.Metadata `json:"_aws"`
+	Time          string       `json:"time"`
+	Level         string       `json:"level"`
+	Msg           string       `json:"msg"`
+	RequestID     string       `json:"requestId,omitempty"`
+	Service       string       `json:"Service"`
+	WeChatErrcode string       `json:"WeChatErrcode"` // errcode, or timeout, unavailable, table, lease_lost, ...
+	RefreshFailed int          `json:"RefreshFailed"`
+}
+
+// The metrics each record declares; TicketAge only when present.
 var (
 	mainMetrics = []emf.Metric{
 		{Name: "Invocations", Unit: "Count"}, {Name: "Errors", Unit: "Count"},
@@ -58,13 +66,19 @@ type metricsWriter struct {
 	service   string
 }
 
+// write emits inv's records with one Write. Lambda's log-level filter
+// treats them as INFO.
 func (m *metricsWriter) write(ctx context.Context, inv *invocation, now time.Time) {
-	base := metricsRecord{Time: now.Format(time.RFC3339Nano), Level: "INFO", Msg: "metrics", Service: m.service}
+	var reqID string
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		base.RequestID = lc.AwsRequestID
+		reqID = lc.AwsRequestID
 	}
-	r := base
-	r.Invocations = 1
+	meta := func(dims []string, defs []emf.Metric) emf.Metadata {
+		return emf.Metadata{Timestamp: now.UnixMilli(), CloudWatchMetrics: []emf.Directive{
+			{Namespace: m.namespace, Dimensions: [][]string{dims}, Metrics: defs}}}
+	}
+	r := metricsRecord{Time: now.Format(time.RFC3339Nano), Level: "INFO", Msg: "metrics", RequestID: reqID,
+		Service: m.service, Invocations: 1}
 	switch {
 	case inv.err != nil || inv.status >= 500 || inv.panick:
 		r.Errors = 1
@@ -73,31 +87,30 @@ func (m *metricsWriter) write(ctx context.Context, inv *invocation, now time.Tim
 	case inv.status == 200:
 		r.Pushes = 1
 	}
-	records := []metricsRecord{r}
+	records := []any{&r}
+	defs := mainMetrics[:len(mainMetrics)-1]
 	if rep := inv.report; rep != nil {
-		records[0].Refreshed, records[0].RefreshFailed, records[0].NeedsReauth = rep.Refreshed, rep.Failed, rep.NeedsReauth
-		records[0].TicketAge = rep.TicketAge
+		r.Refreshed, r.RefreshFailed, r.NeedsReauth, r.TicketAge = rep.Refreshed, rep.Failed, rep.NeedsReauth, rep.TicketAge
+		if r.TicketAge != nil {
+			defs = mainMetrics
+		}
 		keys := make([]string, 0, len(rep.FailedByErrcode))
 		for k := range rep.FailedByErrcode {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			e := base
-			e.WeChatErrcode, e.RefreshFailed = k, rep.FailedByErrcode[k]
-			records = append(records, e)
+			records = append(records, &errcodeRecord{AWS: meta([]string{"Service", "WeChatErrcode"}, errcodeMetrics),
+				Time: r.Time, Level: "INFO", Msg: "metrics", RequestID: reqID, Service: m.service,
+				WeChatErrcode: k, RefreshFailed: rep.FailedByErrcode[k]})
 		}
 	}
+	r.AWS = meta([]string{"Service"}, defs)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	for i := range records {
-		dims, defs := [][]string{{"Service"}}, mainMetrics
-		if i > 0 {
-			dims, defs = [][]string{{"Service", "WeChatErrcode"}}, errcodeMetrics
-		}
-		records[i].AWS = emf.Metadata{Timestamp: now.UnixMilli(), CloudWatchMetrics: []emf.Directive{{Namespace: m.namespace, Dimensions: dims, Metrics: defs}}}
-		_ = enc.Encode(&records[i]) // strings and ints: cannot fail
+	for _, rec := range records {
+		_ = enc.Encode(rec) // strings and ints: cannot fail
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -220,6 +220,7 @@ func TestPushAuthorized(t *testing.T) {
 	if n := e.sim.ComponentCalls("api_query_auth"); n != 2 {
 		t.Errorf("api_query_auth calls = %d; want 2", n)
 	}
+	e.wantLayout(t)
 	e.noSecretIn(t, "logs", e.logs.String(), appID)
 }
 
@@ -249,6 +250,7 @@ func TestPushUnauthorized(t *testing.T) {
 			t.Fatalf("after unauthorized push %d the account's item is still there", i)
 		}
 	}
+	e.wantLayout(t)
 	e.noSecretIn(t, "logs", e.logs.String(), appID)
 }
 
@@ -274,5 +276,6 @@ func TestPushSlowWeChat(t *testing.T) {
 	if n := e.sim.ComponentCalls("api_authorizer_token"); n != 1 {
 		t.Errorf("api_authorizer_token calls = %d; want 1", n)
 	}
+	e.wantLayout(t)
 	e.noSecretIn(t, "logs", e.logs.String(), appID)
 }

@@ -115,6 +115,7 @@ func TestRefreshRecovery(t *testing.T) {
 		t.Fatalf("re-authorization push = %+v, %v; want success", res, err)
 	}
 	e.wantServing(t, revoked)
+	e.wantLayout(t)
 	e.noSecretIn(t, "logs", e.logs.String(), lost, revoked, other)
 }
 

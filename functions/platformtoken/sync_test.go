@@ -74,6 +74,7 @@ func TestSync(t *testing.T) {
 		t.Fatalf("refresh = %+v; want the re-authorized account refreshed", r)
 	}
 	e.wantServing(t, ids[0])
+	e.wantLayout(t)
 	e.noSecretIn(t, "logs", e.logs.String(), ids...)
 }
 
