@@ -15,16 +15,29 @@ import (
 // write skips it), refreshes, and writes the token with an UpdateItem
 // conditional on still holding the lease, which it clears. A run that
 // fails releases its lease; a run that dies leaves it to expire after
-// leaseTTL. Leases compare the runs' own clocks (Lambda's are NTP-synced);
-// leaseTTL is far longer than a refresh can take.
+// leaseTTL. A run takes no lease and calls WeChat no later than
+// leaseTTL-leaseSlack after it starts (refresh bounds its work), so a lease
+// never expires while the run that holds it may still use it; leaseSlack
+// also covers the runs' clock skew (lease times are each run's own clock;
+// Lambda's are NTP-synced).
 
-// leaseTTL is how long a lease holds before another run may take it.
-const leaseTTL = 2 * time.Minute
+// leaseTTL is how long a lease holds before another run may take it: one
+// schedule period, so an account a dead run leased is retried by the run
+// after next, well inside the 20 minutes a due token has left.
+const leaseTTL = 5 * time.Minute
+
+// leaseSlack is the part of leaseTTL a run never works into.
+const leaseSlack = time.Minute
+
+// writeReserve is the time kept, before the invoke's deadline, for the
+// writes that follow the last WeChat call.
+const writeReserve = 2 * time.Second
 
 // dueAccounts scans the table for the accounts whose token must be
 // refreshed: no expires_at (pending) or expires_at before cutoff, not
-// needing re-authorization, not the platform's item. It pages through the
-// whole table.
+// needing re-authorization, not the platform's item; and counts those that
+// need re-authorization (they have no expires_at, so the filter returns
+// them too). It pages through the whole table.
 //
 // Cost: a Scan reads every item, whatever the filter: with 10,000 items of
 // about 600 bytes, 6 MB, or about 730 eventually consistent read units per
@@ -32,29 +45,31 @@ const leaseTTL = 2 * time.Minute
 // $1 at on-demand prices. A sparse index on a due-time attribute would read
 // only the due items, at the price of a second write per refresh; at this
 // size the Scan is the cheaper and simpler of the two.
-func (st *store) dueAccounts(ctx context.Context, cutoff time.Time) ([]string, error) {
+func (st *store) dueAccounts(ctx context.Context, cutoff time.Time) (due []string, needsReauth int, err error) {
 	in := &dynamodb.ScanInput{
-		TableName:            &st.table,
-		ProjectionExpression: new("#appid"),
-		FilterExpression: new("(attribute_not_exists(#expires_at) OR #expires_at < :cutoff) AND " +
-			"(attribute_not_exists(#status) OR #status <> :reauth) AND NOT begins_with(#appid, :meta)"),
+		TableName:                &st.table,
+		ProjectionExpression:     new("#appid, #status"),
+		FilterExpression:         new("(attribute_not_exists(#expires_at) OR #expires_at < :cutoff) AND NOT begins_with(#appid, :meta)"),
 		ExpressionAttributeNames: names(attrAppID, attrExpiresAt, attrStatus),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":cutoff": s(ts(cutoff)), ":reauth": s(statusNeedsReauth), ":meta": s("_")},
+			":cutoff": s(ts(cutoff)), ":meta": s("_")},
 	}
-	var due []string
 	for {
 		out, err := st.db.Scan(ctx, in)
 		if err != nil {
-			return due, fmt.Errorf("scan for due accounts: %w", err)
+			return due, needsReauth, fmt.Errorf("scan for due accounts: %w", err)
 		}
 		for _, item := range out.Items {
-			if k := str(item, attrAppID); isAccountKey(k) {
+			switch k := str(item, attrAppID); {
+			case !isAccountKey(k):
+			case str(item, attrStatus) == statusNeedsReauth:
+				needsReauth++
+			default:
 				due = append(due, k)
 			}
 		}
 		if len(out.LastEvaluatedKey) == 0 {
-			return due, nil
+			return due, needsReauth, nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}

@@ -24,14 +24,16 @@ type metricsRecord struct {
 	RequestID string       `json:"requestId,omitempty"`
 	Service   string       `json:"Service"` // dimension: the function's name
 
-	Invocations   int    `json:"Invocations"`
-	Errors        int    `json:"Errors"`              // a run that could do nothing, or a push answered 5xx
-	Pushes        int    `json:"Pushes"`              // pushes answered success
-	PushesRefused int    `json:"PushesRefused"`       // pushes answered 4xx
-	Refreshed     int    `json:"Refreshed"`           // account tokens written by a run
-	RefreshFailed int    `json:"RefreshFailed"`       // accounts a run left for the next one
-	NeedsReauth   int    `json:"NeedsReauth"`         // accounts a run marked needing re-authorization
-	TicketAge     *int64 `json:"TicketAge,omitempty"` // seconds since the last ticket push, when a run read it
+	Invocations            int    `json:"Invocations"`
+	Errors                 int    `json:"Errors"`                   // a run that could do nothing, or a push answered 5xx
+	Pushes                 int    `json:"Pushes"`                   // pushes answered success
+	PushesRefused          int    `json:"PushesRefused"`            // pushes answered 4xx
+	Refreshed              int    `json:"Refreshed"`                // account tokens written by a run
+	RefreshFailed          int    `json:"RefreshFailed"`            // accounts a run left for the next one
+	NeedsReauth            int    `json:"NeedsReauth"`              // accounts a run marked needing re-authorization
+	ComponentTokenFailures int    `json:"ComponentTokenFailures"`   // a run could not refresh the component token
+	AwaitingReauth         *int   `json:"AwaitingReauth,omitempty"` // accounts needing re-authorization, after a refresh run
+	TicketAge              *int64 `json:"TicketAge,omitempty"`      // seconds since the last ticket push, when a run read it
 }
 
 // errcodeRecord counts a run's failed refreshes of one kind under
@@ -47,15 +49,18 @@ type errcodeRecord struct {
 	RefreshFailed int          `json:"RefreshFailed"`
 }
 
-// The metrics each record declares; TicketAge only when present.
+// The metrics each record declares; AwaitingReauth and TicketAge only
+// when present.
 var (
 	mainMetrics = []emf.Metric{
 		{Name: "Invocations", Unit: "Count"}, {Name: "Errors", Unit: "Count"},
 		{Name: "Pushes", Unit: "Count"}, {Name: "PushesRefused", Unit: "Count"},
 		{Name: "Refreshed", Unit: "Count"}, {Name: "RefreshFailed", Unit: "Count"},
-		{Name: "NeedsReauth", Unit: "Count"}, {Name: "TicketAge", Unit: "Seconds"},
+		{Name: "NeedsReauth", Unit: "Count"}, {Name: "ComponentTokenFailures", Unit: "Count"},
 	}
-	errcodeMetrics = []emf.Metric{{Name: "RefreshFailed", Unit: "Count"}}
+	awaitingMetric  = emf.Metric{Name: "AwaitingReauth", Unit: "Count"}
+	ticketAgeMetric = emf.Metric{Name: "TicketAge", Unit: "Seconds"}
+	errcodeMetrics  = []emf.Metric{{Name: "RefreshFailed", Unit: "Count"}}
 )
 
 // metricsWriter writes an invoke's records. It is safe for concurrent use.
@@ -88,11 +93,20 @@ func (m *metricsWriter) write(ctx context.Context, inv *invocation, now time.Tim
 		r.Pushes = 1
 	}
 	records := []any{&r}
-	defs := mainMetrics[:len(mainMetrics)-1]
+	defs := mainMetrics
 	if rep := inv.report; rep != nil {
 		r.Refreshed, r.RefreshFailed, r.NeedsReauth, r.TicketAge = rep.Refreshed, rep.Failed, rep.NeedsReauth, rep.TicketAge
+		if rep.ComponentToken == "refresh_failed" || rep.ComponentToken == "unavailable" {
+			r.ComponentTokenFailures = 1
+		}
+		defs = append([]emf.Metric(nil), mainMetrics...)
+		if rep.Action == "refresh" && (inv.err == nil || rep.Due+rep.AwaitingReauth > 0) {
+			awaiting := rep.AwaitingReauth
+			r.AwaitingReauth = &awaiting
+			defs = append(defs, awaitingMetric)
+		}
 		if r.TicketAge != nil {
-			defs = mainMetrics
+			defs = append(defs, ticketAgeMetric)
 		}
 		keys := make([]string, 0, len(rep.FailedByErrcode))
 		for k := range rep.FailedByErrcode {

@@ -13,14 +13,15 @@ import (
 // refresh fields, sync the sync fields; both fill the component's.
 type runReport struct {
 	Action         string `json:"action"`
-	ComponentToken string `json:"component_token"` // valid, refreshed, or refresh_failed (the stored one still works)
+	ComponentToken string `json:"component_token"` // valid, refreshed, refresh_failed (the stored one still works) or unavailable
 	TicketAge      *int64 `json:"ticket_age_seconds,omitempty"`
 
 	Due             int            `json:"due"`                         // accounts found due by the scan
 	Refreshed       int            `json:"refreshed"`                   // tokens written, recovered ones included
 	Recovered       int            `json:"recovered"`                   // of which with a refresh token from api_get_authorizer_list
 	Skipped         int            `json:"skipped"`                     // leased by another run, or refreshed by it meanwhile
-	NeedsReauth     int            `json:"needs_reauth"`                // marked needing re-authorization now
+	NeedsReauth     int            `json:"needs_reauth"`                // marked needing re-authorization by this run
+	AwaitingReauth  int            `json:"awaiting_reauth"`             // accounts needing re-authorization after this run, these included
 	Failed          int            `json:"failed"`                      // left as they were, for the next run
 	FailedByErrcode map[string]int `json:"failed_by_errcode,omitempty"` // errcode (or timeout, unavailable, table, lease_lost, ...) → accounts
 	NotReached      int            `json:"not_reached"`                 // the deadline came first
@@ -58,6 +59,7 @@ func (r *runReport) add(appID string, res result, key string) {
 		r.Skipped++
 	case resNeedsReauth:
 		r.NeedsReauth++
+		r.AwaitingReauth++
 		r.reauthIDs = append(r.reauthIDs, appID)
 	case resFailed:
 		r.Failed++
@@ -70,9 +72,11 @@ func (r *runReport) add(appID string, res result, key string) {
 }
 
 // noteComponent copies what getting the component token found into r.
-func (r *runReport) noteComponent(cs componentState) {
+func (r *runReport) noteComponent(cs componentState, f *failure) {
 	r.ComponentToken = "valid"
 	switch {
+	case f != nil:
+		r.ComponentToken = "unavailable"
 	case cs.Refreshed:
 		r.ComponentToken = "refreshed"
 	case cs.Err != nil:
@@ -94,16 +98,24 @@ func (s *service) refresh(ctx context.Context, rep *runReport) *failure {
 		return fail(typeCredentialsUnavailable, "the platform credentials secret cannot be used", err)
 	}
 	ct, cs, f := s.componentToken(ctx, pc, refreshWindow)
-	rep.noteComponent(cs)
+	rep.noteComponent(cs, f)
 	if f != nil {
 		return f
 	}
+	// work bounds the leases and WeChat calls (see leaseTTL); ctx, a little
+	// longer, the writes that follow them.
+	work, cancel := context.WithTimeout(ctx, leaseTTL-leaseSlack)
+	defer cancel()
+	if deadline, ok := ctx.Deadline(); ok {
+		work, cancel = context.WithDeadline(work, deadline.Add(-writeReserve))
+		defer cancel()
+	}
 	cutoff := s.now().Add(refreshWindow)
-	due, err := s.store.dueAccounts(ctx, cutoff)
+	due, awaiting, err := s.store.dueAccounts(work, cutoff)
 	if err != nil {
 		return fail(typeTokenUnavailable, "the token table cannot be scanned", err)
 	}
-	rep.Due = len(due)
+	rep.Due, rep.AwaitingReauth = len(due), awaiting
 	run := &refreshRun{s: s, pc: pc, ct: ct, owner: rand.Text(), cutoff: cutoff}
 	run.list.load = func(ctx context.Context) (map[string]string, error) {
 		m := map[string]string{}
@@ -121,7 +133,7 @@ func (s *service) refresh(ctx context.Context, rep *runReport) *failure {
 	for range min(s.workers, len(due)) {
 		wg.Go(func() {
 			for appID := range jobs {
-				res, key := run.account(ctx, appID)
+				res, key := run.account(ctx, work, appID)
 				mu.Lock()
 				rep.add(appID, res, key)
 				mu.Unlock()
@@ -132,7 +144,7 @@ feed:
 	for i, appID := range due {
 		select {
 		case jobs <- appID:
-		case <-ctx.Done():
+		case <-work.Done():
 			rep.NotReached = len(due) - i
 			break feed
 		}
@@ -158,10 +170,11 @@ type refreshRun struct {
 // refresh token (a push WeChat was too slow for) gets it from the list.
 // 61023 with nothing better, 61003, or an account missing from the list,
 // marks it needs_reauth. Other failures leave it as it was, for the next
-// run.
-func (r *refreshRun) account(ctx context.Context, appID string) (result, string) {
+// run. The lease and the WeChat calls run under work; the writes that
+// follow under ctx, which ends a little later.
+func (r *refreshRun) account(ctx, work context.Context, appID string) (result, string) {
 	st := r.s.store
-	item, err := st.lease(ctx, appID, r.owner, r.s.now(), r.cutoff)
+	item, err := st.lease(work, appID, r.owner, r.s.now(), r.cutoff)
 	switch {
 	case isLost(err):
 		return resSkipped, ""
@@ -171,7 +184,7 @@ func (r *refreshRun) account(ctx context.Context, appID string) (result, string)
 	}
 	rt, recovered := item.RefreshToken, false
 	if rt == "" {
-		listed, ok, err := r.list.lookup(ctx, appID)
+		listed, ok, err := r.list.lookup(work, appID)
 		if err != nil {
 			return r.giveUp(ctx, appID, resFailed, errKey(err))
 		}
@@ -181,15 +194,15 @@ func (r *refreshRun) account(ctx context.Context, appID string) (result, string)
 		rt, recovered = listed, true
 	}
 	sent := r.s.now()
-	tok, err := r.s.wechat.AuthorizerToken(ctx, r.ct, r.pc.AppID, appID, rt)
+	tok, err := r.s.wechat.AuthorizerToken(work, r.ct, r.pc.AppID, appID, rt)
 	if errcodeOf(err) == wx.CodeRefreshTokenInvalid && !recovered {
-		listed, ok, lerr := r.list.lookup(ctx, appID)
+		listed, ok, lerr := r.list.lookup(work, appID)
 		if lerr != nil {
 			return r.giveUp(ctx, appID, resFailed, errKey(lerr))
 		}
 		if ok && listed != rt {
 			sent = r.s.now()
-			tok, err = r.s.wechat.AuthorizerToken(ctx, r.ct, r.pc.AppID, appID, listed)
+			tok, err = r.s.wechat.AuthorizerToken(work, r.ct, r.pc.AppID, appID, listed)
 			recovered = true
 		}
 	}

@@ -92,8 +92,8 @@ func TestRefreshRecovery(t *testing.T) {
 	e.pushTicket(t)
 	e.sim.Reset()
 	r := e.mustRun(t, e.h, `{"action":"refresh"}`)
-	if r.Refreshed != 2 || r.Recovered != 2 || r.NeedsReauth != 1 || r.Failed != 0 {
-		t.Fatalf("run = %+v; want 2 recovered, 1 needs_reauth", r)
+	if r.Refreshed != 2 || r.Recovered != 2 || r.NeedsReauth != 1 || r.AwaitingReauth != 1 || r.Failed != 0 {
+		t.Fatalf("run = %+v; want 2 recovered, 1 needs_reauth, 1 awaiting", r)
 	}
 	e.wantServing(t, lost)
 	e.wantServing(t, other)
@@ -104,7 +104,7 @@ func TestRefreshRecovery(t *testing.T) {
 	e.clock.Advance(untilDue)
 	e.pushTicket(t)
 	e.sim.Reset()
-	if r := e.mustRun(t, e.h, `{"action":"refresh"}`); r.Due != 2 || r.NeedsReauth != 0 {
+	if r := e.mustRun(t, e.h, `{"action":"refresh"}`); r.Due != 2 || r.NeedsReauth != 0 || r.AwaitingReauth != 1 {
 		t.Errorf("later run = %+v; want the account needing re-authorization left out", r)
 	}
 	code, err := e.sim.Reauthorize(revoked)

@@ -19,7 +19,7 @@ func (s *service) sync(ctx context.Context, rep *runReport) *failure {
 		return fail(typeCredentialsUnavailable, "the platform credentials secret cannot be used", err)
 	}
 	ct, cs, f := s.componentToken(ctx, pc, refreshWindow)
-	rep.noteComponent(cs)
+	rep.noteComponent(cs, f)
 	if f != nil {
 		return f
 	}
