@@ -150,6 +150,9 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 			if len(r.reauthIDs) > 0 {
 				attrs = append(attrs, slog.Any("needs_reauth_appids", capped(r.reauthIDs)))
 			}
+			if len(r.causes) > 0 {
+				attrs = append(attrs, slog.Any("failure_causes", r.causes))
+			}
 		}
 	} else {
 		attrs = append(attrs, slog.Int("status", inv.status), slog.String("info_type", inv.infoType),

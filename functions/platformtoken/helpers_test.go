@@ -255,7 +255,8 @@ func (e *env) wantServing(tb testing.TB, appID string) {
 // for the accounts, or the ticket.
 func (e *env) noSecretIn(tb testing.TB, what, s string, appIDs ...string) {
 	tb.Helper()
-	secrets := []string{"SENTINEL", appSecret, msgToken, aesKey, e.sim.Ticket()}
+	secrets := []string{"SENTINEL", appSecret, msgToken, aesKey, e.sim.Ticket(),
+		str(e.item(tb, componentKeyPrefix+componentAppID), attrComponentToken)}
 	for _, id := range appIDs {
 		if st, ok := e.sim.Authorizer(id); ok {
 			secrets = append(secrets, st.AccessToken, st.RefreshToken)

@@ -279,3 +279,49 @@ func TestPushSlowWeChat(t *testing.T) {
 	e.wantLayout(t)
 	e.noSecretIn(t, "logs", e.logs.String(), appID)
 }
+
+// TestPushWeChatRefuses answers success to an authorization push whose
+// code WeChat refuses or cannot exchange now: a code already exchanged
+// (by the onboarding callback) changes nothing; a busy WeChat leaves the
+// account pending for the next run.
+func TestPushWeChatRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		used       bool
+		fault      int
+		wantStatus string // "" for no item
+	}{
+		{"code already used", true, 0, ""},
+		{"wechat busy", false, -1, statusPending},
+		{"ip not allowed", false, 61004, statusPending},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.pushTicket(t)
+			appID, code, err := e.sim.AuthorizeAccount()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.used {
+				ct, _, f := e.svc.componentToken(lambdaCtx(t), e.creds(t), 0)
+				if f != nil {
+					t.Fatal(f.Message)
+				}
+				if _, err := e.svc.wechat.QueryAuth(lambdaCtx(t), ct, componentAppID, code); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.fault != 0 {
+				e.sim.ScriptComponent("api_query_auth", wxtest.Fault{Errcode: tc.fault})
+			}
+			if res, err := e.sim.PushAuthorized(context.Background(), e.url, appID, code, false); err != nil || res.Status != 200 || res.Body != "success" {
+				t.Fatalf("push = %+v, %v; want 200 success", res, err)
+			}
+			item := e.item(t, appID)
+			if tc.wantStatus == "" && item != nil || tc.wantStatus != "" && (str(item, attrStatus) != tc.wantStatus || item[attrAccessToken] != nil) {
+				t.Errorf("item = %v; want status %q and no access_token", item, tc.wantStatus)
+			}
+			e.noSecretIn(t, "logs", e.logs.String(), appID)
+		})
+	}
+}

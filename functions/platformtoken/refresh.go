@@ -33,7 +33,8 @@ type runReport struct {
 
 	Incomplete string `json:"incomplete,omitempty"` // why a run that did some work stopped early
 
-	failedIDs, reauthIDs []string // named in the log line (appids are not secrets)
+	failedIDs, reauthIDs []string          // named in the log line (appids are not secrets)
+	causes               map[string]string // failure kind → the first such failure, for the log line
 }
 
 // result is what refreshing one account did.
@@ -45,11 +46,21 @@ const (
 	resSkipped
 	resNeedsReauth
 	resFailed
+	resNotReached
 )
 
-// add counts one account's result; the caller serialises calls.
-func (r *runReport) add(appID string, res result, key string) {
-	switch res {
+// outcome is one account's result; for a failure, its kind (errcode,
+// timeout, table, ...) and cause.
+type outcome struct {
+	res result
+	key string
+	err error
+}
+
+// add counts one account's outcome, keeping the first cause of each kind
+// of failure for the log line; the caller serialises calls.
+func (r *runReport) add(appID string, o outcome) {
+	switch o.res {
 	case resRecovered:
 		r.Recovered++
 		fallthrough
@@ -66,8 +77,16 @@ func (r *runReport) add(appID string, res result, key string) {
 		if r.FailedByErrcode == nil {
 			r.FailedByErrcode = map[string]int{}
 		}
-		r.FailedByErrcode[key]++
+		r.FailedByErrcode[o.key]++
 		r.failedIDs = append(r.failedIDs, appID)
+		if r.causes == nil {
+			r.causes = map[string]string{}
+		}
+		if _, seen := r.causes[o.key]; !seen && o.err != nil {
+			r.causes[o.key] = appID + ": " + o.err.Error()
+		}
+	case resNotReached:
+		r.NotReached++
 	}
 }
 
@@ -133,9 +152,12 @@ func (s *service) refresh(ctx context.Context, rep *runReport) *failure {
 	for range min(s.workers, len(due)) {
 		wg.Go(func() {
 			for appID := range jobs {
-				res, key := run.account(ctx, work, appID)
+				o := run.account(ctx, work, appID)
+				if o.err != nil {
+					s.log.DebugContext(ctx, "account not refreshed", "appid", appID, "error", o.err.Error())
+				}
 				mu.Lock()
-				rep.add(appID, res, key)
+				rep.add(appID, o)
 				mu.Unlock()
 			}
 		})
@@ -145,7 +167,7 @@ feed:
 		select {
 		case jobs <- appID:
 		case <-work.Done():
-			rep.NotReached = len(due) - i
+			rep.NotReached += len(due) - i
 			break feed
 		}
 	}
@@ -172,24 +194,26 @@ type refreshRun struct {
 // marks it needs_reauth. Other failures leave it as it was, for the next
 // run. The lease and the WeChat calls run under work; the writes that
 // follow under ctx, which ends a little later.
-func (r *refreshRun) account(ctx, work context.Context, appID string) (result, string) {
+func (r *refreshRun) account(ctx, work context.Context, appID string) outcome {
+	if work.Err() != nil {
+		return outcome{res: resNotReached}
+	}
 	st := r.s.store
 	item, err := st.lease(work, appID, r.owner, r.s.now(), r.cutoff)
 	switch {
 	case isLost(err):
-		return resSkipped, ""
+		return outcome{res: resSkipped}
 	case err != nil:
-		r.s.log.WarnContext(ctx, "lease failed", "appid", appID, "error", err.Error())
-		return resFailed, "table"
+		return outcome{res: resFailed, key: "table", err: err}
 	}
 	rt, recovered := item.RefreshToken, false
 	if rt == "" {
 		listed, ok, err := r.list.lookup(work, appID)
 		if err != nil {
-			return r.giveUp(ctx, appID, resFailed, errKey(err))
+			return r.giveUp(ctx, appID, outcome{res: resFailed, key: errKey(err), err: err})
 		}
 		if !ok {
-			return r.giveUp(ctx, appID, resNeedsReauth, "")
+			return r.giveUp(ctx, appID, outcome{res: resNeedsReauth})
 		}
 		rt, recovered = listed, true
 	}
@@ -198,7 +222,7 @@ func (r *refreshRun) account(ctx, work context.Context, appID string) (result, s
 	if errcodeOf(err) == wx.CodeRefreshTokenInvalid && !recovered {
 		listed, ok, lerr := r.list.lookup(work, appID)
 		if lerr != nil {
-			return r.giveUp(ctx, appID, resFailed, errKey(lerr))
+			return r.giveUp(ctx, appID, outcome{res: resFailed, key: errKey(lerr), err: lerr})
 		}
 		if ok && listed != rt {
 			sent = r.s.now()
@@ -208,40 +232,37 @@ func (r *refreshRun) account(ctx, work context.Context, appID string) (result, s
 	}
 	if err != nil {
 		if code := errcodeOf(err); code == wx.CodeRefreshTokenInvalid || code == wx.CodeComponentNotAuthorized {
-			return r.giveUp(ctx, appID, resNeedsReauth, "")
+			return r.giveUp(ctx, appID, outcome{res: resNeedsReauth})
 		}
-		r.s.log.WarnContext(ctx, "account refresh failed", "appid", appID, "error", err.Error())
-		return r.giveUp(ctx, appID, resFailed, errKey(err))
+		return r.giveUp(ctx, appID, outcome{res: resFailed, key: errKey(err), err: err})
 	}
 	err = st.writeToken(ctx, authorization{AppID: appID, AccessToken: tok.AccessToken,
 		ExpiresAt: expiry(sent, tok.ExpiresIn), RefreshToken: tok.RefreshToken}, r.owner, r.s.now())
 	switch {
 	case isLost(err):
-		return resFailed, "lease_lost"
+		return outcome{res: resFailed, key: "lease_lost", err: err}
 	case err != nil:
-		r.s.log.WarnContext(ctx, "token not written", "appid", appID, "error", err.Error())
-		return resFailed, "table"
+		return outcome{res: resFailed, key: "table", err: err}
 	case recovered:
-		return resRecovered, ""
+		return outcome{res: resRecovered}
 	}
-	return resRefreshed, ""
+	return outcome{res: resRefreshed}
 }
 
 // giveUp ends an account's refresh without a token: needs_reauth marks it
 // (and clears the lease), anything else releases the lease for the next run.
-func (r *refreshRun) giveUp(ctx context.Context, appID string, res result, key string) (result, string) {
+func (r *refreshRun) giveUp(ctx context.Context, appID string, o outcome) outcome {
 	st := r.s.store
-	if res == resNeedsReauth {
+	if o.res == resNeedsReauth {
 		if err := st.markNeedsReauth(ctx, appID, r.owner, r.s.now()); err != nil {
-			r.s.log.WarnContext(ctx, "needs_reauth not recorded", "appid", appID, "error", err.Error())
-			return resFailed, "table"
+			return outcome{res: resFailed, key: "table", err: err}
 		}
-		return res, key
+		return o
 	}
 	if err := st.release(ctx, appID, r.owner); err != nil {
-		r.s.log.WarnContext(ctx, "lease not released", "appid", appID, "error", err.Error())
+		r.s.log.DebugContext(ctx, "lease not released", "appid", appID, "error", err.Error())
 	}
-	return res, key
+	return o
 }
 
 // authorizerIndex is api_get_authorizer_list read once per run, on first

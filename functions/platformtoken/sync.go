@@ -26,7 +26,7 @@ func (s *service) sync(ctx context.Context, rep *runReport) *failure {
 	var tableErr error
 	n, err := s.listAuthorizers(ctx, ct, pc.AppID, func(a wx.Authorizer) error {
 		if !appIDPattern.MatchString(a.AppID) || a.RefreshToken == "" {
-			rep.add(a.AppID, resFailed, "bad_list_entry")
+			rep.add(a.AppID, outcome{res: resFailed, key: "bad_list_entry"})
 			return nil
 		}
 		res, err := s.store.syncAccount(ctx, a.AppID, a.RefreshToken, a.AuthTime, s.now())
