@@ -2,14 +2,14 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
@@ -177,17 +177,6 @@ func (e *env) wantNeedsReauth(tb testing.TB, appID string) {
 	}
 }
 
-// setRefreshToken overwrites an account's stored refresh token.
-func (e *env) setRefreshToken(tb testing.TB, appID, rt string) {
-	tb.Helper()
-	_, err := e.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: new(table),
-		Key: map[string]types.AttributeValue{attrAppID: s(appID)}, UpdateExpression: new("SET refresh_token = :rt"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":rt": s(rt)}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-}
-
 // TestConcurrentRuns runs two instances' refreshes at once over the same
 // due accounts: both succeed, and WeChat sees one api_authorizer_token per
 // account in all.
@@ -238,4 +227,19 @@ func (e *env) creds(tb testing.TB) *platformCredentials {
 		tb.Fatal(err)
 	}
 	return pc
+}
+
+// TestEventFixtures invokes the events/platformtoken fixtures: each is a
+// run (here one that finds no ticket), none an InvalidRequest.
+func TestEventFixtures(t *testing.T) {
+	e := newEnv(t)
+	for _, name := range []string{"scheduled.json", "refresh.json", "sync.json"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "events", "platformtoken", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ie := e.run(t, e.h, string(b)); ie == nil || ie.Type != typeTicketUnavailable {
+			t.Errorf("Invoke(%s) = %v; want the run's %s", name, ie, typeTicketUnavailable)
+		}
+	}
 }
