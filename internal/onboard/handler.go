@@ -114,8 +114,10 @@ func NewHandler(conf Config, codes PreAuthCoder, auth Authorizer, log *slog.Logg
 	return &Handler{conf: conf, codes: codes, auth: auth, log: log, cookie: newCookieValue(conf.Key)}, nil
 }
 
-// ServeHTTP serves the three routes with GET and HEAD: 405 with Allow for
-// another method, a 404 page for another path.
+// ServeHTTP serves the three routes with GET (the entry page with HEAD too:
+// the routes that call WeChat never answer a HEAD) and 405 with Allow for
+// another method, a 404 page for another path. Access (the key) is checked
+// before anything else.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var serve func(http.ResponseWriter, *http.Request)
 	switch r.URL.Path {
@@ -129,8 +131,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, http.StatusNotFound)
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+	allow := "GET"
+	if r.URL.Path == PathAuthorize {
+		allow = "GET, HEAD"
+	}
+	if r.Method != http.MethodGet && !(r.Method == http.MethodHead && r.URL.Path == PathAuthorize) {
+		w.Header().Set("Allow", allow)
 		h.problem(w, r, http.StatusMethodNotAllowed)
 		return
 	}
@@ -140,6 +146,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // entry serves the entry page: no WeChat call, one link to the click route
 // with auth_type and biz_appid, and the access cookie when the key was given.
 func (h *Handler) entry(w http.ResponseWriter, r *http.Request) {
+	acc := h.access(r)
+	if acc == accessDenied {
+		h.problem(w, r, http.StatusForbidden)
+		return
+	}
 	p, ok := parseParams(r.URL.Query())
 	if !ok {
 		h.problem(w, r, http.StatusBadRequest)
@@ -151,11 +162,7 @@ func (h *Handler) entry(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, http.StatusInternalServerError)
 		return
 	}
-	switch h.access(r) {
-	case accessDenied:
-		h.problem(w, r, http.StatusForbidden)
-		return
-	case accessByKey:
+	if acc == accessByKey {
 		h.setCookie(w, base)
 	}
 	q := url.Values{"auth_type": {strconv.Itoa(p.authType)}}
@@ -168,6 +175,10 @@ func (h *Handler) entry(w http.ResponseWriter, r *http.Request) {
 // click costs one api_create_preauthcode and redirects to WeChat's page: the
 // H5 one for a phone's User-Agent, else the PC one.
 func (h *Handler) click(w http.ResponseWriter, r *http.Request) {
+	if h.access(r) == accessDenied {
+		h.problem(w, r, http.StatusForbidden)
+		return
+	}
 	p, ok := parseParams(r.URL.Query())
 	if !ok {
 		h.problem(w, r, http.StatusBadRequest)
@@ -177,10 +188,6 @@ func (h *Handler) click(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		h.log.LogAttrs(r.Context(), slog.LevelError, "onboard: no public base URL", slog.String("route", "authorize/go"))
 		h.problem(w, r, http.StatusInternalServerError)
-		return
-	}
-	if h.access(r) == accessDenied {
-		h.problem(w, r, http.StatusForbidden)
 		return
 	}
 	code, _, err := h.codes.CreatePreAuthCode(r.Context())
@@ -204,13 +211,13 @@ func (h *Handler) click(w http.ResponseWriter, r *http.Request) {
 // names the account: 400 without a code or for a refused one, 502 when the
 // exchange failed otherwise (a reload tries again).
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
-	code := r.URL.Query().Get("auth_code")
-	if code == "" {
-		h.problem(w, r, http.StatusBadRequest)
-		return
-	}
 	if h.access(r) == accessDenied {
 		h.problem(w, r, http.StatusForbidden)
+		return
+	}
+	code := r.URL.Query().Get("auth_code")
+	if code == "" || len(code) > maxAuthCodeLen {
+		h.problem(w, r, http.StatusBadRequest)
 		return
 	}
 	a, err := h.auth.Authorize(r.Context(), code)
@@ -228,6 +235,10 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		slog.Any("func_scopes", a.FuncScopes))
 	h.render(w, r, http.StatusOK, pageDone, pageData{Account: &a})
 }
+
+// maxAuthCodeLen bounds an authorization code passed on to WeChat (WeChat's
+// are about 60 characters).
+const maxAuthCodeLen = 512
 
 // refused reports whether err means the code itself was refused.
 func refused(err error) bool {

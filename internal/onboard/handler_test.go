@@ -254,6 +254,7 @@ func TestCallback(t *testing.T) {
 	}{
 		"ok":              {"?auth_code=" + url.QueryEscape(testCode) + "&expires_in=3600", nil, 200, 1},
 		"no code":         {"?expires_in=3600", nil, 400, 0},
+		"huge code":       {"?auth_code=" + strings.Repeat("a", 513), nil, 400, 0},
 		"refused":         {"?auth_code=x", fmt.Errorf("platform: query auth: %w", ErrRefused), 400, 1},
 		"wechat 61009":    {"?auth_code=x", &wx.Error{Op: "api_query_auth", Code: wx.CodeAuthCodeInvalid}, 400, 1},
 		"wechat 61010":    {"?auth_code=x", &wx.Error{Op: "api_query_auth", Code: wx.CodeAuthCodeExpired}, 400, 1},
@@ -305,6 +306,17 @@ func TestMethodsAndPaths(t *testing.T) {
 	res = serve(h, "HEAD", PathAuthorize, nil)
 	if b := body(t, res); res.StatusCode != 200 || b != "" {
 		t.Errorf("HEAD: status %d, body %d bytes; want 200, none", res.StatusCode, len(b))
+	}
+	f := &fakeService{}
+	h, _ = newTestHandler(t, Config{}, f)
+	for _, path := range []string{PathAuthorizeGo, PathCallback + "?auth_code=c"} {
+		res = serve(h, "HEAD", path, nil)
+		if res.StatusCode != 405 || res.Header.Get("Allow") != "GET" {
+			t.Errorf("HEAD %s: status %d, Allow %q; want 405, GET", path, res.StatusCode, res.Header.Get("Allow"))
+		}
+	}
+	if p, a := f.calls(); p != 0 || a != 0 {
+		t.Errorf("HEAD made %d pre-auth and %d authorize calls; want 0", p, a)
 	}
 }
 
