@@ -192,3 +192,13 @@ func (b *Browser) Screenshot(tb testing.TB) []byte {
 	}
 	return png
 }
+
+// HTML returns the current page's markup as the browser holds it.
+func (b *Browser) HTML(tb testing.TB) string {
+	tb.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+	if err != nil {
+		tb.Fatalf("onboardtest: page HTML: %v", err)
+	}
+	return s
+}
