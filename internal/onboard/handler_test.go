@@ -194,7 +194,7 @@ func TestClickRedirects(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			f := &fakeService{}
-			h, _ := newTestHandler(t, Config{}, f)
+			h, logs := newTestHandler(t, Config{}, f)
 			res := serve(h, "GET", PathAuthorizeGo+c.query, func(r *http.Request) { r.Header.Set("User-Agent", c.ua) })
 			if res.StatusCode != http.StatusFound {
 				t.Fatalf("status = %d; want 302", res.StatusCode)
@@ -205,6 +205,9 @@ func TestClickRedirects(t *testing.T) {
 			}
 			if p, _ := f.calls(); p != 1 {
 				t.Errorf("pre-auth calls = %d; want 1", p)
+			}
+			if strings.Contains(logs.String(), testPreAuth) {
+				t.Errorf("log has the pre_auth_code: %s", logs)
 			}
 		})
 	}
