@@ -52,7 +52,7 @@ type Account struct {
 
 // ErrRefused is wrapped by an Authorizer's error for a code that is refused
 // or unknown: the callback answers 400 and nothing is written.
-var ErrRefused = errors.New("onboard: authorization code refused")
+var ErrRefused = errors.New("authorization code refused")
 
 // ErrInvalidRequest is wrapped by AuthorizeURL's error for a request it
 // refuses without calling WeChat; the function answers it as InvalidRequest.
@@ -158,7 +158,7 @@ func (h *Handler) entry(w http.ResponseWriter, r *http.Request) {
 	}
 	base, ok := h.publicBase(r.Context())
 	if !ok {
-		h.log.LogAttrs(r.Context(), slog.LevelError, "onboard: no public base URL", slog.String("route", "authorize"))
+		h.log.LogAttrs(r.Context(), slog.LevelError, "no public base URL", slog.String("route", "authorize"))
 		h.problem(w, r, http.StatusInternalServerError)
 		return
 	}
@@ -186,13 +186,13 @@ func (h *Handler) click(w http.ResponseWriter, r *http.Request) {
 	}
 	base, ok := h.publicBase(r.Context())
 	if !ok {
-		h.log.LogAttrs(r.Context(), slog.LevelError, "onboard: no public base URL", slog.String("route", "authorize/go"))
+		h.log.LogAttrs(r.Context(), slog.LevelError, "no public base URL", slog.String("route", "authorize/go"))
 		h.problem(w, r, http.StatusInternalServerError)
 		return
 	}
 	code, _, err := h.codes.CreatePreAuthCode(r.Context())
 	if err != nil {
-		h.log.LogAttrs(r.Context(), slog.LevelError, "onboard: create pre-auth code failed", slog.Any("error", err))
+		h.log.LogAttrs(r.Context(), slog.LevelError, "create pre-auth code failed", slog.Any("error", err))
 		h.problem(w, r, http.StatusBadGateway)
 		return
 	}
@@ -200,7 +200,7 @@ func (h *Handler) click(w http.ResponseWriter, r *http.Request) {
 	if isPhone(r.UserAgent()) {
 		target, page = h.h5URL(code, base+PathCallback, p), "h5"
 	}
-	h.log.LogAttrs(r.Context(), slog.LevelInfo, "onboard: redirect to authorization page", slog.String("page", page),
+	h.log.LogAttrs(r.Context(), slog.LevelInfo, "redirect to authorization page", slog.String("page", page),
 		slog.Int("auth_type", p.authType), slog.String("biz_appid", p.bizAppID))
 	secureHeaders(w.Header())
 	w.Header().Set("Location", target)
@@ -223,15 +223,15 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	a, err := h.auth.Authorize(r.Context(), code)
 	switch {
 	case refused(err):
-		h.log.LogAttrs(r.Context(), slog.LevelWarn, "onboard: authorization code refused", slog.String("error", scrub(err, code)))
+		h.log.LogAttrs(r.Context(), slog.LevelWarn, "authorization code refused", slog.String("error", scrub(err, code)))
 		h.problem(w, r, http.StatusBadRequest)
 		return
 	case err != nil:
-		h.log.LogAttrs(r.Context(), slog.LevelError, "onboard: authorization failed", slog.String("error", scrub(err, code)))
+		h.log.LogAttrs(r.Context(), slog.LevelError, "authorization failed", slog.String("error", scrub(err, code)))
 		h.problem(w, r, http.StatusBadGateway)
 		return
 	}
-	h.log.LogAttrs(r.Context(), slog.LevelInfo, "onboard: account authorized", slog.String("appid", a.AppID),
+	h.log.LogAttrs(r.Context(), slog.LevelInfo, "account authorized", slog.String("appid", a.AppID),
 		slog.Any("func_scopes", a.FuncScopes))
 	h.render(w, r, http.StatusOK, pageDone, pageData{Account: &a})
 }

@@ -70,7 +70,7 @@ func secureHeaders(h http.Header) {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page *template.Template, data pageData) {
 	var b bytes.Buffer
 	if err := page.ExecuteTemplate(&b, "layout", data); err != nil {
-		h.log.LogAttrs(r.Context(), slog.LevelError, "onboard: render page failed", slog.Any("error", err))
+		h.log.LogAttrs(r.Context(), slog.LevelError, "render page failed", slog.Any("error", err))
 		status, b = http.StatusInternalServerError, *bytes.NewBufferString("500 internal error\n")
 	}
 	secureHeaders(w.Header())
