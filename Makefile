@@ -62,6 +62,10 @@ build-GetIndustryFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap for a
 build-RefreshTokenFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of the token refresher for arm64
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/refreshtoken
 
+.PHONY: build-PlatformTokenFunction
+build-PlatformTokenFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of the platform token service for arm64
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/platformtoken
+
 .PHONY: local
 local: tools ## Build and run the function under the emulator with local fakes, invoke every event, stop
 	$(GO) run ./cmd/localstack

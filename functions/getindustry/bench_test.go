@@ -76,12 +76,8 @@ func newBenchStack(tb testing.TB, env map[string]string) *stack {
 	tb.Cleanup(wxSrv.Close)
 	tb.Cleanup(smSrv.Close)
 	s.sm.SetSecret("wx/token", `{"access_token":"`+sentinelToken+`","expires_at":"2999-01-01T00:00:00Z"}`)
-	vars := map[string]string{
-		"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER": smSrv.URL, "AWS_REGION": "us-east-1",
-		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
-		"AWS_LAMBDA_LOG_LEVEL": "INFO",
-	}
+	vars := smtest.Env(smSrv.URL)
+	vars["WX_TOKEN_SECRET_ID"], vars["WX_API_BASE_URL"], vars["AWS_LAMBDA_LOG_LEVEL"] = "wx/token", wxSrv.URL, "INFO"
 	for k, v := range env {
 		vars[k] = v
 	}

@@ -359,14 +359,12 @@ func TestRuntimeConcurrency(t *testing.T) {
 	var output jsonlogtest.Buffer
 	cmd := exec.Command(boot)
 	cmd.Dir = t.TempDir()
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(rtSrv.URL, "http://"),
-		"AWS_LAMBDA_MAX_CONCURRENCY=" + strconv.Itoa(concurrency),
-		"AWS_LAMBDA_FUNCTION_NAME=getindustry", "AWS_LAMBDA_LOG_LEVEL=DEBUG",
-		"WX_TOKEN_SECRET_ID=wx/token", "WX_API_BASE_URL=" + wxSrv.URL, "WX_INDUSTRY_CACHE_TTL=0",
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret",
-	}
+	cmd.Env = environ(smtest.Env(smSrv.URL), map[string]string{
+		"AWS_LAMBDA_RUNTIME_API":     strings.TrimPrefix(rtSrv.URL, "http://"),
+		"AWS_LAMBDA_MAX_CONCURRENCY": strconv.Itoa(concurrency),
+		"AWS_LAMBDA_FUNCTION_NAME":   "getindustry", "AWS_LAMBDA_LOG_LEVEL": "DEBUG",
+		"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL, "WX_INDUSTRY_CACHE_TTL": "0",
+	})
 	cmd.Stdout, cmd.Stderr = &output, &output
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

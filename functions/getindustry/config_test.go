@@ -92,10 +92,32 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
-func TestEnvVarsHaveDefaultsUnlessRequired(t *testing.T) {
-	for _, v := range envVars {
-		if v.Required == (v.Default != "") {
-			t.Errorf("%s: Required=%v Default=%q; a variable is either required or defaulted", v.Name, v.Required, v.Default)
+// configVars returns the variables parseConfig reads, found by watching
+// its getenv, and those it requires, found by the error it gives when none
+// is set.
+func configVars(tb testing.TB) (read, required map[string]bool) {
+	tb.Helper()
+	read, required = map[string]bool{}, map[string]bool{}
+	_, err := parseConfig(func(k string) string { read[k] = true; return "" })
+	for k := range read {
+		if err != nil && strings.Contains(err.Error(), k+": required") {
+			required[k] = true
 		}
+	}
+	if len(read) == 0 || len(required) == 0 {
+		tb.Fatalf("parseConfig read %v, requires %v; want both", read, required)
+	}
+	return read, required
+}
+
+// Every variable is either required or has a default the parser accepts.
+func TestConfigDefaultsSuffice(t *testing.T) {
+	_, required := configVars(t)
+	env := map[string]string{}
+	for k := range required {
+		env[k] = "wx/" + k
+	}
+	if _, err := parseConfig(func(k string) string { return env[k] }); err != nil {
+		t.Errorf("parseConfig(required variables only) = %v; want the defaults to do", err)
 	}
 }

@@ -10,8 +10,9 @@ import (
 
 // direct answers an invoke that is not HTTP-shaped (another Lambda, a Step
 // Functions task): the industry object itself, or an error whose Lambda
-// errorType is the DESIGN.md name, so that Step Functions Retry and Catch
-// can match it. Any JSON object is accepted; its fields are ignored.
+// errorType is the name in the README's error table ("Event sources and
+// answers"), so that Step Functions Retry and Catch can match it. Any JSON
+// object is accepted; its fields are ignored.
 func (e *endpoint) direct(ctx context.Context, payload []byte) ([]byte, error) {
 	inv := invocationFrom(ctx)
 	var ae *apiError

@@ -47,13 +47,11 @@ func newEmulatorStack(tb testing.TB, env ...string) *emulatorStack {
 	tb.Cleanup(wxSrv.Close)
 	tb.Cleanup(smSrv.Close)
 	s.sm.SetSecret("wx/token", sentinelToken)
-	base := []string{
-		"WX_TOKEN_SECRET_ID=wx/token", "WX_API_BASE_URL=" + wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_SESSION_TOKEN=",
-		"AWS_PROFILE=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_LAMBDA_LOG_LEVEL=DEBUG",
-	}
+	base := environ(smtest.Env(smSrv.URL), map[string]string{
+		"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL,
+		"AWS_PROFILE": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+		"AWS_LAMBDA_LOG_LEVEL": "DEBUG",
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	boot, err := buildBootstrap()
@@ -290,6 +288,11 @@ func TestEmulatorColdStartFailure(t *testing.T) {
 	}
 	if status == 200 && !strings.Contains(string(out), "errorType") {
 		t.Fatalf("invoke after a failed cold start = %d %s; want a failure", status, out)
+	}
+	// The emulator passes the function's output on as it reads it, which
+	// may be after the invoke has been answered: wait for the line.
+	for !strings.Contains(emu.Log.String(), "cold start failed") && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
 	}
 	var failures int
 	for _, line := range strings.Split(emu.Log.String(), "\n") {

@@ -33,7 +33,7 @@ func TestClassify(t *testing.T) {
 		{"40014", wxErr(40014), 502, "wechat_token_invalid", "WeChatTokenInvalid", 0, true},
 		{"42001", wxErr(42001), 502, "wechat_token_invalid", "WeChatTokenInvalid", 0, true},
 		{"41001 is a bug, not a token problem", wxErr(41001), 502, "wechat_error", "WeChatError", 0, true},
-		{"-1 busy", wxErr(-1), 503, "wechat_busy", "WeChatBusy", busyRetryAfter, true},
+		{"-1 busy", wxErr(-1), 503, "wechat_busy", "WeChatBusy", 2, true},
 		{"45011 minute quota", wxErr(45011), 503, "wechat_busy", "WeChatBusy", 60, true},
 		{"45009 daily quota", wxErr(45009), 503, "wechat_quota_exceeded", "WeChatQuotaExceeded", 60, true},
 		{"48001", wxErr(48001), 502, "wechat_unauthorized", "WeChatUnauthorized", 0, true},
@@ -41,11 +41,11 @@ func TestClassify(t *testing.T) {
 		{"50002", wxErr(50002), 502, "wechat_unauthorized", "WeChatUnauthorized", 0, true},
 		{"40164", wxErr(40164), 502, "wechat_unauthorized", "WeChatUnauthorized", 0, true},
 		{"unknown errcode", wxErr(47001), 502, "wechat_error", "WeChatError", 0, true},
-		{"HTTP 502 from WeChat", &wx.Error{Op: "get_industry", Status: 502}, 503, "wechat_busy", "WeChatBusy", busyRetryAfter, false},
+		{"HTTP 502 from WeChat", &wx.Error{Op: "get_industry", Status: 502}, 503, "wechat_busy", "WeChatBusy", 2, false},
 		{"HTTP 404 from WeChat", &wx.Error{Op: "get_industry", Status: 404}, 502, "upstream_bad_response", "UpstreamBadResponse", 0, false},
 		{"attempts timed out", fmt.Errorf("wx: %w", wx.ErrTimeout), 504, "upstream_timeout", "UpstreamTimeout", 0, false},
 		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), 504, "upstream_timeout", "UpstreamTimeout", 0, false},
-		{"connection errors", fmt.Errorf("wx: %w", wx.ErrUnavailable), 503, "wechat_busy", "WeChatBusy", busyRetryAfter, false},
+		{"connection errors", fmt.Errorf("wx: %w", wx.ErrUnavailable), 503, "wechat_busy", "WeChatBusy", 2, false},
 		{"bad reply", fmt.Errorf("wx: %w", wx.ErrBadResponse), 502, "upstream_bad_response", "UpstreamBadResponse", 0, false},
 		{"anything else", errors.New("boom"), 500, "internal", "Internal", 0, false},
 	}
@@ -63,23 +63,6 @@ func TestClassify(t *testing.T) {
 				t.Error("classify() message is empty")
 			}
 		})
-	}
-}
-
-func TestSecondsUntilQuotaReset(t *testing.T) {
-	tests := []struct {
-		now  time.Time
-		want int
-	}{
-		{time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC), 24 * 3600}, // 00:00 Shanghai exactly
-		{time.Date(2026, 11, 25, 15, 59, 59, 0, time.UTC), 1},
-		{time.Date(2026, 11, 25, 4, 0, 0, 0, time.UTC), 12 * 3600},     // 12:00 Shanghai
-		{time.Date(2026, 12, 31, 15, 30, 0, 500, time.UTC), 30*60 - 0}, // year end, rounds up
-	}
-	for _, tt := range tests {
-		if got := secondsUntilQuotaReset(tt.now); got != tt.want {
-			t.Errorf("secondsUntilQuotaReset(%v) = %d; want %d", tt.now, got, tt.want)
-		}
 	}
 }
 

@@ -274,11 +274,17 @@ type invokeResult struct {
 
 func inProcessTarget(tb testing.TB, env map[string]string) *faultTarget {
 	tb.Helper()
+	return inProcessTargetTimeout(tb, env, faultTimeout)
+}
+
+// inProcessTargetTimeout is inProcessTarget with another function timeout.
+func inProcessTargetTimeout(tb testing.TB, env map[string]string, timeout time.Duration) *faultTarget {
+	tb.Helper()
 	s := newStack(tb, env)
 	var n atomic.Int64
 	invoke := func(tb testing.TB, payload []byte) invokeResult {
 		lc := &lambdacontext.LambdaContext{AwsRequestID: fmt.Sprintf("req-fault-%d", n.Add(1))}
-		ctx, cancel := context.WithTimeout(lambdacontext.NewContext(context.Background(), lc), faultTimeout)
+		ctx, cancel := context.WithTimeout(lambdacontext.NewContext(context.Background(), lc), timeout)
 		defer cancel()
 		out, err := s.handler.Invoke(ctx, payload)
 		if err == nil {
@@ -297,6 +303,13 @@ func inProcessTarget(tb testing.TB, env map[string]string) *faultTarget {
 // newEmulatorStack, but with the function timeout of the fault rows.
 func emulatorTarget(tb testing.TB, env map[string]string) *faultTarget {
 	tb.Helper()
+	return emulatorTargetTimeout(tb, env, faultTimeout)
+}
+
+// emulatorTargetTimeout is emulatorTarget with another function timeout
+// (AWS_LAMBDA_FUNCTION_TIMEOUT).
+func emulatorTargetTimeout(tb testing.TB, env map[string]string, timeout time.Duration) *faultTarget {
+	tb.Helper()
 	bin, err := rie.Find()
 	if err != nil {
 		tb.Skip(err)
@@ -310,24 +323,17 @@ func emulatorTarget(tb testing.TB, env map[string]string) *faultTarget {
 	tb.Cleanup(wxSrv.Close)
 	tb.Cleanup(smSrv.Close)
 	sm.SetSecret("wx/token", sentinelToken)
-	kv := []string{
-		"WX_TOKEN_SECRET_ID=wx/token", "WX_API_BASE_URL=" + wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_SESSION_TOKEN=",
-	}
-	for k, v := range env {
-		kv = append(kv, k+"="+v)
-	}
+	kv := environ(smtest.Env(smSrv.URL), map[string]string{"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL}, env)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	emu, err := rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: kv, Timeout: faultTimeout})
+	emu, err := rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Env: kv, Timeout: timeout})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(emu.Close)
 	invoke := func(tb testing.TB, payload []byte) invokeResult {
 		tb.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*faultTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*timeout)
 		defer cancel()
 		status, out, err := emu.Invoke(ctx, payload)
 		if err != nil || status != 200 {
@@ -361,6 +367,22 @@ func TestFaultMatrixEmulator(t *testing.T) {
 			r.run(t, emulatorTarget(t, r.environ()))
 		})
 	}
+}
+
+// environ merges maps of variables, later ones winning, into KEY=VALUE
+// pairs as os/exec and the emulator take them.
+func environ(maps ...map[string]string) []string {
+	merged := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			merged[k] = v
+		}
+	}
+	kv := make([]string, 0, len(merged))
+	for k, v := range merged {
+		kv = append(kv, k+"="+v)
+	}
+	return kv
 }
 
 func (r faultRow) environ() map[string]string {

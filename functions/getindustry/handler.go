@@ -44,7 +44,8 @@ func (e *endpoint) answer(ctx context.Context) (*industry.Answer, *apiError) {
 }
 
 // ServeHTTP routes GET and HEAD /industry; other methods get 405, other
-// paths 404, every failure the JSON error body of DESIGN.md. Successes carry
+// paths 404, every failure the JSON error body of the README ("Event sources
+// and answers"). Successes carry
 // a strong ETag and answer If-None-Match with 304.
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -101,7 +102,7 @@ func etagMatches(lines []string, etag string) bool {
 	return false
 }
 
-// errorBody is the JSON error shape of DESIGN.md.
+// errorBody is the JSON error shape of the README ("Event sources and answers").
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/wxindustry/getindustry/internal/industry"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
@@ -151,28 +152,6 @@ func TestEndpointDirect(t *testing.T) {
 	}
 }
 
-func TestWithAnswerReserve(t *testing.T) {
-	tests := []struct {
-		remaining, reserve time.Duration
-	}{
-		{10 * time.Second, 500 * time.Millisecond},
-		{2 * time.Second, 200 * time.Millisecond},
-		{100 * time.Millisecond, 50 * time.Millisecond},
-	}
-	for _, tt := range tests {
-		deadline := time.Now().Add(tt.remaining)
-		parent, cancel := context.WithDeadline(context.Background(), deadline)
-		ctx, cancel2 := withAnswerReserve(parent)
-		got, _ := ctx.Deadline()
-		// The reserve is computed from the time left when called, a hair under tt.remaining.
-		if d := deadline.Sub(got); d > tt.reserve || d < tt.reserve-5*time.Millisecond {
-			t.Errorf("remaining %v: reserve = %v; want about %v", tt.remaining, d, tt.reserve)
-		}
-		cancel2()
-		cancel()
-	}
-}
-
 func TestEndpointConditionalRequests(t *testing.T) {
 	ep := newTestEndpoint(nil)
 	get := func(method string, ifNoneMatch ...string) *http.Response {
@@ -242,7 +221,7 @@ func TestEndpointServesStaleWhenWeChatFails(t *testing.T) {
 	})
 	clock := func() time.Time { return now }
 	ep := &endpoint{now: clock, answers: industry.NewCache(upstream, industry.Options{
-		TTL: 5 * time.Minute, StaleTTL: time.Hour, StaleOK: staleOK, Now: clock,
+		TTL: 5 * time.Minute, StaleTTL: time.Hour, StaleOK: wx.Transient, Now: clock,
 	})}
 	serve := func() *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()

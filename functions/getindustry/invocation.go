@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/wxindustry/getindustry/internal/industry"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -61,25 +63,13 @@ func (h *instrumented) Invoke(ctx context.Context, payload []byte) ([]byte, erro
 	inv := &invocation{start: time.Now(), coldStart: !h.warm.Swap(true)}
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
 	ctx = wx.WithTrace(ctx, &inv.trace)
-	ctx, cancel := withAnswerReserve(ctx)
+	ctx, cancel := lambdaenv.WithAnswerReserve(ctx)
 	defer cancel()
 	out, outcome, err := h.next.Serve(ctx, payload)
 	inv.noteOutcome(outcome)
 	h.logSummary(ctx, inv)
 	h.metrics.write(ctx, inv, time.Now())
 	return out, err
-}
-
-// withAnswerReserve shortens the invoke deadline so that, whatever an
-// upstream does, the function still has time to write its answer: a tenth
-// of the remaining time, between 50 ms and 500 ms.
-func withAnswerReserve(ctx context.Context) (context.Context, context.CancelFunc) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	reserve := min(max(time.Until(deadline)/10, 50*time.Millisecond), 500*time.Millisecond)
-	return context.WithDeadline(ctx, deadline.Add(-reserve))
 }
 
 // logSummary writes the one line that describes an invoke.
@@ -114,7 +104,7 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 		}
 	}
 	if inv.cause != nil {
-		attrs = append(attrs, slog.String("cause", wx.Redact(inv.cause.Error())))
+		attrs = append(attrs, slog.String("cause", redact.String(inv.cause.Error())))
 	}
 	h.log.LogAttrs(ctx, level, "invocation", attrs...)
 }

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/wxindustry/getindustry/internal/awsenv"
 	"github.com/wxindustry/getindustry/internal/industry"
-	"github.com/wxindustry/getindustry/internal/jsonlog"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
@@ -27,23 +29,15 @@ func main() {
 	}
 }
 
-// run builds everything once per cold start and hands the handler to start.
-// A failure (a missing or bad setting, named with its variable) is logged
-// once, as JSON like every other line, and returned.
+// run builds the function once per cold start and hands its handler to
+// start (see lambdaenv.Run).
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
-	log := jsonlog.New(stdout, jsonlog.Level(getenv("AWS_LAMBDA_LOG_LEVEL")))
-	h, err := build(getenv, stdout, log)
-	if err != nil {
-		log.ErrorContext(ctx, "cold start failed", "error", err.Error())
-		return err
-	}
-	start(h)
-	return nil
+	return lambdaenv.Run(ctx, getenv, stdout, start, build)
 }
 
 // build makes the handler: configuration, the Secrets Manager and WeChat
 // clients, the token source and the industry cache, each once.
-func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lambda.Handler, error) {
+func build(getenv func(string) string, stdout io.Writer, log *slog.Logger, secrets *redact.Secrets) (lambda.Handler, error) {
 	cfg, err := parseConfig(getenv)
 	if err != nil {
 		return nil, err
@@ -55,8 +49,10 @@ func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lamb
 	tokens, err := token.NewSource(sm, token.Options{
 		SecretID: cfg.SecretID,
 		Field:    cfg.SecretField,
-		TTL:      tokenTTL(cfg.TokenTTL),
+		TTL:      cfg.TokenTTL,
+		NoCache:  cfg.TokenTTL == 0, // WX_TOKEN_CACHE_TTL=0: read the secret on every invoke
 		Logger:   log,
+		Secrets:  secrets,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("token source: %w", err)
@@ -68,32 +64,10 @@ func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lamb
 	answers := industry.NewCache(client, industry.Options{
 		TTL:      cfg.IndustryTTL,
 		StaleTTL: cfg.IndustryStale,
-		StaleOK:  staleOK,
+		StaleOK:  wx.Transient, // WeChat busy or not answering in time; the rest is answered, to be seen and fixed
 		Logger:   log,
 	})
 	ep := &endpoint{answers: answers, now: time.Now}
 	metrics := &metricsWriter{w: stdout, namespace: cfg.MetricsNS, service: cfg.FunctionName}
 	return &instrumented{next: lambdahttp.Wrap(ep, ep.direct), log: log, metrics: metrics}, nil
-}
-
-// staleOK says which failures may be hidden by a cached answer up to
-// WX_INDUSTRY_STALE_TTL old: WeChat busy or not answering in time. Other
-// failures (a rejected token, a spent quota, a refused API) are answered,
-// so that they are seen and fixed.
-func staleOK(err error) bool {
-	switch classify(err, time.Now()).Code {
-	case "wechat_busy", "upstream_timeout":
-		return true
-	}
-	return false
-}
-
-// tokenTTL maps WX_TOKEN_CACHE_TTL=0 ("do not cache": read the secret on
-// every invoke, the benchmark's baseline) to the shortest TTL token.Source
-// takes, since its zero value means the default.
-func tokenTTL(d time.Duration) time.Duration {
-	if d == 0 {
-		return time.Nanosecond
-	}
-	return d
 }

@@ -38,11 +38,8 @@ func newStack(tb testing.TB, env map[string]string) *stack {
 	tb.Cleanup(wxSrv.Close)
 	tb.Cleanup(smSrv.Close)
 	s.sm.SetSecret("wx/token", `{"access_token":"`+sentinelToken+`","expires_at":"2999-01-01T00:00:00Z"}`)
-	vars := map[string]string{
-		"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER": smSrv.URL, "AWS_REGION": "us-east-1",
-		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
-	}
+	vars := smtest.Env(smSrv.URL)
+	vars["WX_TOKEN_SECRET_ID"], vars["WX_API_BASE_URL"] = "wx/token", wxSrv.URL
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -189,5 +186,31 @@ func noSecretIn(tb testing.TB, what, s string) {
 	tb.Helper()
 	if strings.Contains(s, sentinelToken) {
 		tb.Errorf("%s contain the access token:\n%s", what, s)
+	}
+}
+
+// badBaseURLs are WX_API_BASE_URL values a cold start must reject without
+// printing their password (issue 10, item 3).
+var badBaseURLs = []string{
+	"https://svc:S3CRET@api.weixin.qq.com",
+	"https://svc:S3CRET@api.weixin.qq.com/%zz",
+	"https://svc:S3CRET@api.weixin.qq.com:70000",
+	"https://:443",
+	"https://api.weixin.qq.com:0",
+}
+
+func TestRunRejectsBaseURLWithoutPrintingItsPassword(t *testing.T) {
+	for _, u := range badBaseURLs {
+		t.Run(u, func(t *testing.T) {
+			var logs bytes.Buffer
+			env := map[string]string{"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": u}
+			err := run(context.Background(), func(k string) string { return env[k] }, &logs, func(lambda.Handler) {})
+			if err == nil || !strings.Contains(logs.String(), "WX_API_BASE_URL") {
+				t.Fatalf("run() = %v, logs %q; want a cold start failure naming WX_API_BASE_URL", err, logs.String())
+			}
+			if strings.Contains(err.Error()+logs.String(), "S3CRET") {
+				t.Errorf("the password was printed: %v\n%s", err, logs.String())
+			}
+		})
 	}
 }

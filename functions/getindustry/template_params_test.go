@@ -110,8 +110,15 @@ func TestTemplateParameterConstraints(t *testing.T) {
 		{"SecretsKmsKeyArn", "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab", true},
 		{"SecretsKmsKeyArn", "arn:aws:kms:us-east-1:123456789012:alias/wx", false},
 		{"SecretsKmsKeyArn", "1234abcd-12ab-34cd-56ef-1234567890ab", false},
+		{"AccountsMode", "single", true},
+		{"AccountsMode", "multi", true},
+		{"AccountsMode", "", false},
+		{"AccountsMode", "Multi", false},
 	}
 	params := tplMap(tplRaw(t)["Parameters"])
+	if d := tplPath(params, "AccountsMode", "Default"); d != "single" {
+		t.Errorf("AccountsMode Default = %v; want single (multi-account mode is opt-in)", d)
+	}
 	for _, tt := range tests {
 		p, ok := params[tt.param]
 		if !ok {

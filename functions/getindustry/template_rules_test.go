@@ -62,6 +62,7 @@ func TestTemplateRules(t *testing.T) {
 	about := map[string][]string{
 		"VpcConfigComplete":          {"SecurityGroupIds", "SubnetIds"},
 		"RefresherWritesAccessToken": {"AppCredentialsSecretArn", "TokenSecretField"},
+		"MultiAccountUsesNoSecrets":  {"AccountsMode", "AppCredentialsSecretArn", "SecretsKmsKeyArn", "TokenSecretArn"},
 	}
 	if got := slices.Sorted(maps.Keys(rules)); !slices.Equal(got, slices.Sorted(maps.Keys(about))) {
 		t.Errorf("rules %v; want %v", got, slices.Sorted(maps.Keys(about)))
@@ -104,6 +105,15 @@ func TestTemplateRules(t *testing.T) {
 		{"no refresher, other field", map[string]string{"TokenSecretField": "token"}, nil},
 		{"both wrong", map[string]string{"AppCredentialsSecretArn": tplAppSecret, "TokenSecretField": "token",
 			"SecurityGroupIds": sgs}, []string{"RefresherWritesAccessToken", "VpcConfigComplete"}},
+		{"multi-account", map[string]string{"AccountsMode": "multi"}, nil},
+		{"multi-account, token secret", map[string]string{"AccountsMode": "multi", "TokenSecretArn": tplTokenSecret},
+			[]string{"MultiAccountUsesNoSecrets"}},
+		{"multi-account, refresher", map[string]string{"AccountsMode": "multi", "AppCredentialsSecretArn": tplAppSecret},
+			[]string{"MultiAccountUsesNoSecrets"}},
+		{"multi-account, secrets key", map[string]string{"AccountsMode": "multi", "SecretsKmsKeyArn": tplKMSKey},
+			[]string{"MultiAccountUsesNoSecrets"}},
+		{"single-account, all secrets", map[string]string{"AccountsMode": "single", "TokenSecretArn": tplTokenSecret,
+			"AppCredentialsSecretArn": tplAppSecret, "SecretsKmsKeyArn": tplKMSKey}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

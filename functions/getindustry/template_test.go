@@ -32,7 +32,16 @@ const tplRoot = "../.."
 // tplSDKEnv lists the environment variables the template may set that the
 // code does not read itself: the AWS SDK reads them (an empty value means
 // the SDK default).
-var tplSDKEnv = map[string]bool{"AWS_ENDPOINT_URL_SECRETS_MANAGER": true}
+var tplSDKEnv = map[string]bool{"AWS_ENDPOINT_URL_SECRETS_MANAGER": true, "AWS_ENDPOINT_URL_DYNAMODB": true}
+
+// tplModeEnv lists the environment variables that belong to one
+// AccountsMode: the template sets them in that mode only, so that exactly
+// one of WX_TOKEN_SECRET_ID and WX_TOKEN_TABLE selects the function's mode
+// (DESIGN.md, "Many accounts").
+var tplModeEnv = map[string]string{
+	"WX_TOKEN_SECRET_ID": "single", "WX_TOKEN_SECRET_FIELD": "single", "AWS_ENDPOINT_URL_SECRETS_MANAGER": "single",
+	"WX_TOKEN_TABLE": "multi", "WX_MAX_ACCOUNTS": "multi", "WX_ACCOUNT_MISS_TTL": "multi", "AWS_ENDPOINT_URL_DYNAMODB": "multi",
+}
 
 // tplPseudo are the pseudo parameters the resolver knows.
 var tplPseudo = map[string]string{
@@ -373,8 +382,8 @@ func TestTemplateConditionsAreDefinedAndUsed(t *testing.T) {
 type tplCase struct {
 	name     string
 	params   map[string]string
-	secretID string // WX_TOKEN_SECRET_ID, the policy's SecretArn and the TokenSecretArn output
-	security []any  // the OpenAPI security of GET /industry
+	secretID string // WX_TOKEN_SECRET_ID, the policy's SecretArn and the TokenSecretArn output; "" in multi mode
+	security []any  // the OpenAPI security of the routes
 	reserved *int
 	tracing  string
 	actions  []string // alarm and OK actions
@@ -399,7 +408,23 @@ var tplCases = []tplCase{
 		security: []any{}, reserved: new(5), tracing: "Active",
 		actions: []string{"arn:aws:sns:us-east-1:123456789012:ops"}, ns: "WeChat/Prod", kmsKey: tplKMSKey,
 	},
+	{
+		name: "multi-account", params: map[string]string{"AccountsMode": "multi"}, tracing: "Disabled", ns: "GetIndustry",
+		security: []any{map[string]any{"AWS_IAM": []any{}}},
+	},
+	{
+		name: "multi-account, public API, alarm topic",
+		params: map[string]string{"AccountsMode": "multi", "ApiAuth": "NONE",
+			"AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:ops"},
+		security: []any{}, tracing: "Disabled", actions: []string{"arn:aws:sns:us-east-1:123456789012:ops"}, ns: "GetIndustry",
+	},
 }
+
+// multi reports whether tc deploys multi-account mode.
+func (tc tplCase) multi() bool { return tc.params["AccountsMode"] == "multi" }
+
+// mode is tc's AccountsMode.
+func (tc tplCase) mode() string { return cmp.Or(tc.params["AccountsMode"], "single") }
 
 func TestTemplateResolves(t *testing.T) {
 	for _, tc := range tplCases {
@@ -439,7 +464,7 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 			"LogFormat": "JSON", "ApplicationLogLevel": cmp.Or(tc.params["LogLevel"], "INFO"), "SystemLogLevel": "INFO",
 			"LogGroup": "ref:GetIndustryLogGroup"}},
 		{"function Role", fnProp("Role"), nil},
-		{"function Policies", fnProp("Policies"), tplGetIndustryPolicies(tc.secretID, tc.kmsKey)},
+		{"function Policies", fnProp("Policies"), tplGetIndustryPolicies(tc)},
 		{"function Events", fnProp("Events"), map[string]any{
 			"GetIndustry": map[string]any{"Type": "HttpApi",
 				"Properties": map[string]any{"ApiId": "ref:IndustryApi", "Path": "/industry", "Method": "GET"}},
@@ -447,18 +472,13 @@ func tplCheckResources(t *testing.T, out map[string]any, tpl *cloudformation.Tem
 				"Properties": map[string]any{"ApiId": "ref:IndustryApi", "Path": "/industry", "Method": "HEAD"}}}},
 		{"IndustryApi Type", res("IndustryApi", "Type"), "AWS::Serverless::HttpApi"},
 		{"IndustryApi EnableIamAuthorizer", res("IndustryApi", "Properties", "Auth", "EnableIamAuthorizer"), true},
-		{"IndustryApi GET /industry security", res("IndustryApi", "Properties", "DefinitionBody",
-			"paths", "/industry", "get", "security"), tc.security},
-		{"IndustryApi HEAD /industry security", res("IndustryApi", "Properties", "DefinitionBody",
-			"paths", "/industry", "head", "security"), tc.security},
+		{"IndustryApi paths", res("IndustryApi", "Properties", "DefinitionBody", "paths"), tplPaths(tc)},
 		{"IndustryApi DefaultRouteSettings", res("IndustryApi", "Properties", "DefaultRouteSettings"),
 			map[string]any{"ThrottlingBurstLimit": 20.0, "ThrottlingRateLimit": 10.0}},
 		{"TokenSecret", res("TokenSecret", "Type") != nil, tc.secretID == "ref:TokenSecret"},
 		{"TokenSecret value", res("TokenSecret", "Properties", "SecretString") != nil ||
 			res("TokenSecret", "Properties", "GenerateSecretString") != nil, false},
-		{"Outputs", []any{tpl.Outputs["IndustryApiUrl"].Value, tpl.Outputs["GetIndustryFunctionArn"].Value,
-			tpl.Outputs["TokenSecretArn"].Value}, []any{"https://ref:IndustryApi.execute-api.us-east-1.amazonaws.com/industry",
-			"getatt:GetIndustryFunction.Arn", tc.secretID}},
+		{"Outputs", tplOutputValues(tpl), tplOutputs(tc)},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -473,15 +493,79 @@ const tplKMSKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56e
 // tplKMSCondition limits a KMS grant to calls Secrets Manager makes for the function.
 var tplKMSCondition = map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
 
-// tplGetIndustryPolicies is exactly what getindustry may do: read the token
-// secret and, with a customer-managed key, decrypt with it through Secrets Manager.
-func tplGetIndustryPolicies(secretID, kmsKey string) []any {
-	policies := []any{map[string]any{"AWSSecretsManagerGetSecretValuePolicy": map[string]any{"SecretArn": secretID}}}
-	if kmsKey != "" {
+// tplGetIndustryPolicies is exactly what getindustry may do. Single mode:
+// read the token secret and, with a customer-managed key, decrypt with it
+// through Secrets Manager. Multi mode: tplTableRead only.
+func tplGetIndustryPolicies(tc tplCase) []any {
+	if tc.multi() {
+		return []any{map[string]any{"Statement": []any{tplTableRead}}}
+	}
+	policies := []any{map[string]any{"AWSSecretsManagerGetSecretValuePolicy": map[string]any{"SecretArn": tc.secretID}}}
+	if tc.kmsKey != "" {
 		policies = append(policies, map[string]any{"Statement": []any{map[string]any{
-			"Effect": "Allow", "Action": "kms:Decrypt", "Resource": kmsKey, "Condition": tplKMSCondition}}})
+			"Effect": "Allow", "Action": "kms:Decrypt", "Resource": tc.kmsKey, "Condition": tplKMSCondition}}})
 	}
 	return policies
+}
+
+// tplTableRead is multi mode's one grant (DESIGN.md, "Many accounts"):
+// GetItem on the token table alone, naming or returning no attribute but the
+// key, access_token and expires_at, and only with a projection
+// (Select is ALL_ATTRIBUTES without one, so a plain GetItem is denied).
+var tplTableRead = map[string]any{
+	"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "getatt:TokenTable.Arn",
+	"Condition": map[string]any{
+		"ForAllValues:StringEquals": map[string]any{"dynamodb:Attributes": []any{"appid", "access_token", "expires_at"}},
+		"StringEquals":              map[string]any{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+	},
+}
+
+// tplPaths is the OpenAPI paths of IndustryApi as the template writes them
+// (SAM adds the integration of the events' /industry): one route pair per
+// mode, never both.
+func tplPaths(tc tplCase) map[string]any {
+	if !tc.multi() {
+		op := map[string]any{"security": tc.security}
+		return map[string]any{"/industry": map[string]any{"get": op, "head": op}}
+	}
+	op := map[string]any{
+		"security": tc.security,
+		"x-amazon-apigateway-integration": map[string]any{
+			"type": "aws_proxy", "httpMethod": "POST", "payloadFormatVersion": "2.0",
+			"uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/getatt:GetIndustryFunction.Arn/invocations",
+		},
+		"responses": map[string]any{},
+	}
+	return map[string]any{"/accounts/{appid}/industry": map[string]any{"get": op, "head": op}}
+}
+
+// tplOutputs is the stack's outputs (but the refresher's) in tc's mode.
+func tplOutputs(tc tplCase) map[string]any {
+	const api = "https://ref:IndustryApi.execute-api.us-east-1.amazonaws.com"
+	if tc.multi() {
+		return map[string]any{
+			"AccountIndustryApiUrl":  api + "/accounts/{appid}/industry",
+			"GetIndustryFunctionArn": "getatt:GetIndustryFunction.Arn",
+			"TokenTableName":         "ref:TokenTable",
+			"TokenTableArn":          "getatt:TokenTable.Arn",
+		}
+	}
+	return map[string]any{
+		"IndustryApiUrl":         api + "/industry",
+		"GetIndustryFunctionArn": "getatt:GetIndustryFunction.Arn",
+		"TokenSecretArn":         tc.secretID,
+	}
+}
+
+// tplOutputValues returns the value of each output of tpl but the refresher's.
+func tplOutputValues(tpl *cloudformation.Template) map[string]any {
+	got := map[string]any{}
+	for name, o := range tpl.Outputs {
+		if name != "RefreshTokenFunctionArn" {
+			got[name] = o.Value
+		}
+	}
+	return got
 }
 
 // TestTemplateLogGroups checks that each function writes to a log group the
@@ -497,6 +581,7 @@ func TestTemplateLogGroups(t *testing.T) {
 		{"defaults", nil, 30, map[string]string{"GetIndustryFunction": "GetIndustryLogGroup"}},
 		{"refresher, a week", map[string]string{"AppCredentialsSecretArn": tplAppSecret, "LogRetentionInDays": "7"}, 7,
 			map[string]string{"GetIndustryFunction": "GetIndustryLogGroup", "RefreshTokenFunction": "RefreshTokenLogGroup"}},
+		{"multi-account", map[string]string{"AccountsMode": "multi"}, 30, map[string]string{"GetIndustryFunction": "GetIndustryLogGroup"}},
 	}
 	raw := tplMap(tplRaw(t)["Resources"])
 	for _, tt := range tests {
@@ -537,24 +622,49 @@ func TestTemplateLogGroups(t *testing.T) {
 	}
 }
 
-// tplCheckEnv checks the function's environment against envVars, the list
-// parseConfig reads, and that parseConfig accepts it.
+// tplCheckEnv checks the function's environment against the variables
+// parseConfig reads (configVars) and tplModeEnv: each is set, the required
+// ones non-empty, and with default parameters the template's values are the
+// code's defaults; and that parseConfig accepts it.
 func tplCheckEnv(t *testing.T, env map[string]string, tc tplCase) {
 	t.Helper()
-	for _, e := range envVars {
-		v, ok := env[e.Name]
+	read, required := configVars(t)
+	requiredOnly := map[string]string{}
+	for name := range read {
+		v, ok := env[name]
+		if m, of := tplModeEnv[name]; of && m != tc.mode() {
+			if ok {
+				t.Errorf("Environment sets %s in %s mode; it belongs to %s mode", name, tc.mode(), m)
+			}
+			continue
+		}
 		switch {
+		case strings.HasPrefix(name, "AWS_"): // set by Lambda, not the template
 		case !ok:
-			t.Errorf("Environment lacks %s", e.Name)
-		case e.Required && v == "":
-			t.Errorf("Environment %s is empty but required", e.Name)
-		case tc.params == nil && !e.Required && v != e.Default:
-			t.Errorf("Environment %s = %q with default parameters; want the code's default %q", e.Name, v, e.Default)
+			t.Errorf("Environment lacks %s", name)
+		case required[name] && v == "":
+			t.Errorf("Environment %s is empty but required", name)
+		case required[name]:
+			requiredOnly[name] = v
 		}
 	}
 	for name := range env {
-		if !tplSDKEnv[name] && !slices.ContainsFunc(envVars, func(e envVar) bool { return e.Name == name }) {
-			t.Errorf("Environment sets %s, which neither the code (envVars) nor the SDK reads", name)
+		if m, of := tplModeEnv[name]; of && m != tc.mode() {
+			t.Errorf("Environment sets %s in %s mode; it belongs to %s mode", name, tc.mode(), m)
+		}
+		if !tplSDKEnv[name] && !read[name] && !(tc.multi() && !read["WX_TOKEN_TABLE"] && tplModeEnv[name] == "multi") {
+			t.Errorf("Environment sets %s, which neither the code (parseConfig) nor the SDK reads", name)
+		}
+	}
+	if tc.multi() {
+		tplCheckMultiEnv(t, env)
+		return
+	}
+	if tc.params == nil {
+		got, _ := parseConfig(func(k string) string { return env[k] })
+		want, _ := parseConfig(func(k string) string { return requiredOnly[k] })
+		if got != want {
+			t.Errorf("parseConfig(template environment) = %+v with default parameters; want the code's defaults %+v", got, want)
 		}
 	}
 	c, err := parseConfig(func(k string) string { return env[k] })
@@ -564,6 +674,45 @@ func tplCheckEnv(t *testing.T, env map[string]string, tc tplCase) {
 	if c.SecretID != tc.secretID || c.MetricsNS != tc.ns {
 		t.Errorf("parseConfig: SecretID, MetricsNS = %q, %q; want %q, %q", c.SecretID, c.MetricsNS, tc.secretID, tc.ns)
 	}
+}
+
+// tplCodeReads reports whether parseConfig reads the variable name.
+func tplCodeReads(name string) bool {
+	read := false
+	parseConfig(func(k string) string { read = read || k == name; return "" })
+	return read
+}
+
+// tplCheckMultiEnv checks multi mode's variables against DESIGN.md ("Many
+// accounts": the table, WX_MAX_ACCOUNTS 10000, WX_ACCOUNT_MISS_TTL 30s) and,
+// once the code reads WX_TOKEN_TABLE, that parseConfig accepts them.
+func tplCheckMultiEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for name, want := range map[string]string{
+		"WX_TOKEN_TABLE": "ref:TokenTable", "WX_MAX_ACCOUNTS": "10000", "WX_ACCOUNT_MISS_TTL": "30s",
+		"AWS_ENDPOINT_URL_DYNAMODB": "",
+	} {
+		if got, ok := env[name]; !ok || got != want {
+			t.Errorf("Environment %s = %q (set: %v); want %q", name, got, ok, want)
+		}
+	}
+	t.Run("parseConfig", func(t *testing.T) {
+		if !tplCodeReads("WX_TOKEN_TABLE") {
+			t.Skip("parseConfig does not read WX_TOKEN_TABLE yet (issue 11, item 1 is on another branch)")
+		}
+		for name := range env {
+			if tplModeEnv[name] == "multi" && !tplSDKEnv[name] && !tplCodeReads(name) {
+				t.Errorf("Environment sets %s, which parseConfig does not read", name)
+			}
+		}
+		c, err := parseConfig(func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatalf("parseConfig(template environment) = %v", err)
+		}
+		if c.SecretID != "" {
+			t.Errorf("parseConfig: SecretID = %q in multi mode; want none", c.SecretID)
+		}
+	})
 }
 
 // tplCheckAlarms checks every alarm against the metric contract: Lambda's

@@ -2,29 +2,18 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
-// envVar describes one setting read from the environment; the README's
-// table follows this list.
-type envVar struct {
-	Name     string
-	Default  string
-	Required bool
-}
-
-// envVars lists every variable parseConfig reads. It is never modified; it
-// is a package variable only so that tests can walk it.
-var envVars = []envVar{
-	{Name: "WX_APP_SECRET_ID", Required: true},
-	{Name: "WX_TOKEN_SECRET_ID", Required: true},
-	{Name: "WX_API_BASE_URL", Default: "https://api.weixin.qq.com"},
-	{Name: "WX_HTTP_TIMEOUT", Default: "3s"},
-}
+// Defaults of the settings parseConfig reads; the README's table follows
+// them.
+const (
+	defaultBaseURL     = "https://api.weixin.qq.com"
+	defaultHTTPTimeout = "3s"
+)
 
 // config is the refresher's validated configuration, built once per cold
 // start.
@@ -38,46 +27,18 @@ type config struct {
 // parseConfig reads the configuration through getenv and reports every
 // problem at once, each naming its variable.
 func parseConfig(getenv func(string) string) (config, error) {
-	get := func(name string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		for _, e := range envVars {
-			if e.Name == name {
-				return e.Default
-			}
-		}
-		return ""
-	}
-	var errs []error
+	env := lambdaenv.NewEnv(getenv)
 	c := config{
-		AppSecretID:   get("WX_APP_SECRET_ID"),
-		TokenSecretID: get("WX_TOKEN_SECRET_ID"),
-		BaseURL:       strings.TrimRight(get("WX_API_BASE_URL"), "/"),
-	}
-	if c.AppSecretID == "" {
-		errs = append(errs, errors.New(`WX_APP_SECRET_ID: required (the ARN or name of the secret holding {"appid","appsecret"})`))
-	}
-	if c.TokenSecretID == "" {
-		errs = append(errs, errors.New("WX_TOKEN_SECRET_ID: required (the ARN or name of the secret the access token is written to)"))
+		AppSecretID:   env.Required("WX_APP_SECRET_ID", `the ARN or name of the secret holding {"appid","appsecret"}`),
+		TokenSecretID: env.Required("WX_TOKEN_SECRET_ID", "the ARN or name of the secret the access token is written to"),
+		BaseURL:       env.URL("WX_API_BASE_URL", defaultBaseURL, wx.CheckBaseURL),
+		HTTPTimeout:   env.Duration("WX_HTTP_TIMEOUT", defaultHTTPTimeout, false),
 	}
 	if c.AppSecretID != "" && c.AppSecretID == c.TokenSecretID {
-		errs = append(errs, errors.New("WX_TOKEN_SECRET_ID: must not be the credentials secret WX_APP_SECRET_ID (writing the token would destroy the appsecret)"))
+		env.Check(errors.New("WX_TOKEN_SECRET_ID: must not be the credentials secret WX_APP_SECRET_ID (writing the token would destroy the appsecret)"))
 	}
-	if err := wx.CheckBaseURL(c.BaseURL); err != nil {
-		errs = append(errs, fmt.Errorf("WX_API_BASE_URL %q: %w", c.BaseURL, err))
-	}
-	raw := get("WX_HTTP_TIMEOUT")
-	d, err := time.ParseDuration(raw)
-	switch {
-	case err != nil:
-		errs = append(errs, fmt.Errorf("WX_HTTP_TIMEOUT %q: invalid duration (want e.g. 3s)", raw))
-	case d <= 0:
-		errs = append(errs, fmt.Errorf("WX_HTTP_TIMEOUT %q: must be greater than zero", raw))
-	}
-	c.HTTPTimeout = d
-	if err := errors.Join(errs...); err != nil {
-		return config{}, fmt.Errorf("invalid configuration: %w", err)
+	if err := env.Err(); err != nil {
+		return config{}, err
 	}
 	return c, nil
 }

@@ -53,10 +53,18 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
-func TestEnvVarsDocumented(t *testing.T) {
-	for _, v := range envVars {
-		if v.Required == (v.Default != "") {
-			t.Errorf("%s: want either required or a default", v.Name)
+// Every variable is either required or has a default the parser accepts:
+// with nothing set, the error names only the required ones.
+func TestConfigDefaultsSuffice(t *testing.T) {
+	read := map[string]bool{}
+	_, err := parseConfig(func(k string) string { read[k] = true; return "" })
+	required := []string{"WX_APP_SECRET_ID", "WX_TOKEN_SECRET_ID"}
+	if err == nil || strings.Count(err.Error(), ": required") != len(required) {
+		t.Fatalf("parseConfig(nothing set) = %v; want exactly %v required", err, required)
+	}
+	for k := range read {
+		if !strings.Contains(err.Error(), k) && !strings.HasPrefix(k, "WX_") {
+			t.Errorf("parseConfig reads %s, which is not the function's", k)
 		}
 	}
 }

@@ -80,11 +80,9 @@ func TestEmulatorRefreshKeepsGetIndustryServing(t *testing.T) {
 	wxSrv, smSrv := wxtest.NewServer(sim), smtest.NewServer(sm)
 	t.Cleanup(wxSrv.Close)
 	t.Cleanup(smSrv.Close)
-	shared := []string{
-		"WX_TOKEN_SECRET_ID=" + tokenID, "WX_API_BASE_URL=" + wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_SESSION_TOKEN=",
-		"AWS_LAMBDA_LOG_LEVEL=DEBUG",
+	shared := []string{"WX_TOKEN_SECRET_ID=" + tokenID, "WX_API_BASE_URL=" + wxSrv.URL, "AWS_LAMBDA_LOG_LEVEL=DEBUG"}
+	for k, v := range smtest.Env(smSrv.URL) {
+		shared = append(shared, k+"="+v)
 	}
 	refresher := startEmulated(t, bin, "./functions/refreshtoken", append(shared, "WX_APP_SECRET_ID="+credsID))
 	getter := startEmulated(t, bin, "./functions/getindustry", append(shared,

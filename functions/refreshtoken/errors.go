@@ -1,18 +1,17 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
-	"github.com/aws/smithy-go"
+
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
-// Lambda errorTypes the refresher answers (DESIGN.md, "The token
-// refresher"), so that Step Functions Retry and Catch can match them.
+// Lambda errorTypes the refresher answers (README, "Token refresher
+// (optional)"), so that Step Functions Retry and Catch can match them.
 const (
 	typeInvalidRequest         = "InvalidRequest"
 	typeCredentialsUnavailable = "CredentialsUnavailable"
@@ -55,74 +54,57 @@ func forceLimited(reason string, after time.Time) *failure {
 		reason, after.UTC().Format(time.RFC3339)), nil)
 }
 
-// secretsReason names a Secrets Manager failure for a public message.
-func secretsReason(err error) string {
-	var ae smithy.APIError
-	switch {
-	case errors.As(err, &ae):
-		switch ae.ErrorCode() {
-		case "ResourceNotFoundException":
-			return "secret not found"
-		case "AccessDeniedException":
-			return "access denied"
-		case "DecryptionFailure":
-			return "secret cannot be decrypted"
-		case "ThrottlingException":
-			return "secrets manager throttled"
-		case "InternalServiceError", "InternalFailure", "ServiceUnavailable":
-			return "secrets manager unavailable"
-		}
-		return "secrets manager error " + ae.ErrorCode()
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timed out"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	}
-	return "secrets manager request failed"
-}
-
-// classifyWeChat maps a StableToken error to the caller's view. force
-// matters for the quota codes: WeChat's refusal of a forced refresh is
-// ForceRefreshLimited.
+// classifyWeChat maps a StableToken error to the caller's view: the class
+// wx.Classify gives it, with the refresher's own overrides (see
+// refresherType). The errcode and rid go into the message, since a Lambda
+// error has no other field for them.
 func classifyWeChat(err error, force bool) *failure {
 	var we *wx.Error
-	if errors.As(err, &we) {
-		f := classifyCode(we, force)
-		f.Cause, f.WxCode, f.RID = err, we.Code, we.RID
+	errors.As(err, &we)
+	c := wx.Classify(err, time.Time{})
+	f := fail(refresherType(c, force), c.Message, err)
+	// The refresher's own wording, where stable_token's case differs from
+	// getindustry's: its own errorTypes, its quota, and the allow-list,
+	// which is what usually refuses stable_token.
+	switch {
+	case f.Type == typeInvalidCredentials:
+		f.Message = "WeChat rejected the app credentials: check appid and appsecret in the credentials secret"
+	case f.Type == typeForceRefreshLimited:
+		f.Message = "WeChat refused the forced refresh (20 a day, 30 s apart)"
+	case f.Type == typeWeChatError:
+		f.Message = "WeChat answered with an error"
+	case c.WeChatCode == wx.CodeMinuteQuota:
+		f.Message = "WeChat is busy; retry later"
+	case c.Kind == wx.KindQuotaExceeded:
+		f.Message = "the account's daily stable_token quota is spent; it resets at 00:00 Asia/Shanghai"
+	case c.Kind == wx.KindUnauthorized:
+		f.Message = "WeChat refused the call: this IP is not on the account's allow-list, or the account is restricted"
+	}
+	if we != nil {
+		f.WxCode, f.RID = we.Code, we.RID
 		if we.Code != 0 {
 			f.Message += fmt.Sprintf(" (WeChat errcode %d, rid %s)", we.Code, orNone(we.RID))
 		}
-		return f
 	}
-	switch {
-	case errors.Is(err, wx.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		return fail(typeUpstreamTimeout, "WeChat did not answer in time", err)
-	case errors.Is(err, wx.ErrUnavailable):
-		return fail(typeWeChatBusy, "WeChat cannot be reached; retry later", err)
-	case errors.Is(err, wx.ErrBadResponse):
-		return fail(typeUpstreamBadResponse, "WeChat sent a reply that could not be understood", err)
-	}
-	return fail(typeInternal, "internal error", err)
+	return f
 }
 
-func classifyCode(we *wx.Error, force bool) *failure {
+// refresherType is the errorType of a stable_token failure of class c. It
+// is the class's own but for the refresher's overrides: stable_token's
+// credential codes (40013, 40125, and 40001 for a wrong appsecret) are
+// InvalidCredentials; a quota code on a forced call is WeChat's refusal of
+// the force, ForceRefreshLimited; and a token rejection (40014, 42001), which
+// cannot concern stable_token since it sends no token, is WeChatError.
+func refresherType(c wx.ErrorClass, force bool) string {
 	switch {
-	case we.Code == 0 && we.Status >= 500:
-		return fail(typeWeChatBusy, "WeChat is unavailable; retry later", nil)
-	case we.Code == 0:
-		return fail(typeUpstreamBadResponse, "WeChat answered with an unexpected HTTP status", nil)
-	case we.Code == wx.CodeInvalidAppID, we.Code == wx.CodeInvalidAppSecret, we.Code == wx.CodeInvalidCredential:
-		return fail(typeInvalidCredentials, "WeChat rejected the app credentials: check appid and appsecret in the credentials secret", nil)
-	case force && (we.Code == wx.CodeDailyQuota || we.Code == wx.CodeMinuteQuota):
-		return fail(typeForceRefreshLimited, "WeChat refused the forced refresh (20 a day, 30 s apart)", nil)
-	case we.Code == wx.CodeDailyQuota:
-		return fail(typeWeChatQuotaExceeded, "the account's daily stable_token quota is spent; it resets at 00:00 Asia/Shanghai", nil)
-	case we.Code == wx.CodeBusy, we.Code == wx.CodeMinuteQuota:
-		return fail(typeWeChatBusy, "WeChat is busy; retry later", nil)
-	case we.Code == wx.CodeIPNotAllowed, we.Code == wx.CodeAPIUnauthorized, we.Code == wx.CodeAPIBanned, we.Code == wx.CodeAccountRestricted:
-		return fail(typeWeChatUnauthorized, "WeChat refused the call: this IP is not on the account's allow-list, or the account is restricted", nil)
+	case c.WeChatCode == wx.CodeInvalidAppID, c.WeChatCode == wx.CodeInvalidAppSecret, c.WeChatCode == wx.CodeInvalidCredential:
+		return typeInvalidCredentials
+	case force && (c.WeChatCode == wx.CodeDailyQuota || c.WeChatCode == wx.CodeMinuteQuota):
+		return typeForceRefreshLimited
+	case c.Kind == wx.KindTokenInvalid:
+		return typeWeChatError
 	}
-	return fail(typeWeChatError, "WeChat answered with an error", nil)
+	return c.Type
 }
 
 func orNone(s string) string {

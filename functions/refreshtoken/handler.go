@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -42,7 +43,7 @@ type outcome struct {
 func (r *refresher) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
 	o := &outcome{start: time.Now(), coldStart: !r.warm.Swap(true)}
 	ctx = wx.WithTrace(ctx, &o.trace)
-	ctx, cancel := withAnswerReserve(ctx)
+	ctx, cancel := lambdaenv.WithAnswerReserve(ctx)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
@@ -79,18 +80,6 @@ func parseRequest(payload []byte) (bool, *failure) {
 	return req.ForceRefresh != nil && *req.ForceRefresh, nil
 }
 
-// withAnswerReserve shortens the invoke deadline so that, whatever an
-// upstream does, the refresher still has time to answer: a tenth of the
-// remaining time, between 50 ms and 500 ms.
-func withAnswerReserve(ctx context.Context) (context.Context, context.CancelFunc) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	reserve := min(max(time.Until(deadline)/10, 50*time.Millisecond), 500*time.Millisecond)
-	return context.WithDeadline(ctx, deadline.Add(-reserve))
-}
-
 // logSummary writes the one line that describes an invoke. It names the
 // cause of a failure, scrubbed of the appsecret and every token the run saw.
 func (r *refresher) logSummary(ctx context.Context, o *outcome) {
@@ -125,13 +114,6 @@ func (r *refresher) logSummary(ctx context.Context, o *outcome) {
 }
 
 // scrub removes every secret value the run saw from s.
-func (o *outcome) scrub(s string) string {
-	for _, v := range o.secrets {
-		if v != "" {
-			s = strings.ReplaceAll(s, v, "REDACTED")
-		}
-	}
-	return wx.Redact(s)
-}
+func (o *outcome) scrub(s string) string { return redact.String(s, o.secrets...) }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

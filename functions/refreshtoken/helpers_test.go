@@ -7,15 +7,17 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/wxindustry/getindustry/internal/clocktest"
 	"github.com/wxindustry/getindustry/internal/jsonlog"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
@@ -31,24 +33,6 @@ const (
 	credsJSON   = `{"appid":"` + appID + `","appsecret":"` + appSecret + `"}`
 )
 
-// clock is a settable time source shared by the simulator and refreshers.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is the WeChat simulator and the Secrets Manager fake, on loopback,
 // with a refresher (r) wired to them as run wires it, on a fake clock.
 type env struct {
@@ -56,7 +40,7 @@ type env struct {
 	sm    *smtest.Fake
 	wxURL string
 	smURL string
-	clock *clock
+	clock *clocktest.Clock
 	logs  *jsonlogtest.Buffer
 	r     *refresher
 }
@@ -64,7 +48,7 @@ type env struct {
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
 	e := &env{sim: wxtest.NewSimulator(), sm: smtest.NewFake(), logs: &jsonlogtest.Buffer{},
-		clock: &clock{t: time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC)}} // noon in Shanghai
+		clock: clocktest.New(time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC))} // noon in Shanghai
 	e.sim.SetApp(appID, appSecret)
 	e.sim.SetNow(e.clock.Now)
 	wxSrv, smSrv := wxtest.NewServer(e.sim), smtest.NewServer(e.sm)
@@ -126,28 +110,28 @@ func (e *env) mustRefresh(tb testing.TB, r *refresher, payload string) answer {
 }
 
 // secret reads the token secret through the real SDK client.
-func (e *env) secret(tb testing.TB) tokenState {
+func (e *env) secret(tb testing.TB) token.Secret {
 	tb.Helper()
 	return readTokenSecret(tb, e.smURL)
 }
 
 // readTokenSecret reads the token secret from the fake at smURL.
-func readTokenSecret(tb testing.TB, smURL string) tokenState {
+func readTokenSecret(tb testing.TB, smURL string) token.Secret {
 	tb.Helper()
 	out, err := smtest.NewClient(smURL).GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: new(tokenID)})
 	if err != nil {
 		tb.Fatalf("read token secret: %v", err)
 	}
-	st, note := parseTokenState(*out.SecretString)
-	if note != "" {
-		tb.Fatalf("token secret %q: %s", *out.SecretString, note)
+	st, err := token.DecodeSecret(*out.SecretString, "")
+	if err != nil {
+		tb.Fatalf("token secret %q: %v", *out.SecretString, err)
 	}
 	return st
 }
 
 // wantCurrent fails unless the token secret holds the simulator's current
 // token and expiry, and get_industry accepts that token.
-func (e *env) wantCurrent(tb testing.TB) tokenState {
+func (e *env) wantCurrent(tb testing.TB) token.Secret {
 	tb.Helper()
 	st := e.secret(tb)
 	tok, exp, ok := e.sim.AppToken(appID)

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/wxindustry/getindustry/internal/awsenv"
-	"github.com/wxindustry/getindustry/internal/jsonlog"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -21,23 +23,15 @@ func main() {
 	}
 }
 
-// run builds everything once per cold start and hands the handler to start.
-// A failure (a missing or bad setting, named with its variable) is logged
-// once, as JSON like every other line, and returned.
+// run builds the function once per cold start and hands its handler to
+// start (see lambdaenv.Run).
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
-	log := jsonlog.New(stdout, jsonlog.Level(getenv("AWS_LAMBDA_LOG_LEVEL")))
-	h, err := build(getenv, log)
-	if err != nil {
-		log.ErrorContext(ctx, "cold start failed", "error", err.Error())
-		return err
-	}
-	start(h)
-	return nil
+	return lambdaenv.Run(ctx, getenv, stdout, start, build)
 }
 
 // build makes the refresher: configuration, and the Secrets Manager and
 // WeChat clients, each once.
-func build(getenv func(string) string, log *slog.Logger) (lambda.Handler, error) {
+func build(getenv func(string) string, _ io.Writer, log *slog.Logger, _ *redact.Secrets) (lambda.Handler, error) {
 	cfg, err := parseConfig(getenv)
 	if err != nil {
 		return nil, err

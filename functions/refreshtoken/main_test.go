@@ -27,11 +27,8 @@ func runStack(tb testing.TB, env map[string]string) (lambda.Handler, *wxtest.Sim
 	tb.Cleanup(smSrv.Close)
 	sm.SetSecret(credsID, credsJSON)
 	sm.SetSecret(tokenID, placeholder)
-	vars := map[string]string{
-		"WX_APP_SECRET_ID": credsID, "WX_TOKEN_SECRET_ID": tokenID, "WX_API_BASE_URL": wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER": smSrv.URL, "AWS_REGION": "us-east-1",
-		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
-	}
+	vars := smtest.Env(smSrv.URL)
+	vars["WX_APP_SECRET_ID"], vars["WX_TOKEN_SECRET_ID"], vars["WX_API_BASE_URL"] = credsID, tokenID, wxSrv.URL
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -91,6 +88,30 @@ func TestRunRejectsBadSettings(t *testing.T) {
 			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 			if len(lines) != 1 || !strings.Contains(lines[0], "cold start failed") || !strings.Contains(lines[0], tt.variable) {
 				t.Errorf("logs = %q; want one line naming %s", logs, tt.variable)
+			}
+		})
+	}
+}
+
+// badBaseURLs are WX_API_BASE_URL values a cold start must reject without
+// printing their password (issue 10, item 3).
+var badBaseURLs = []string{
+	"https://svc:S3CRET@api.weixin.qq.com",
+	"https://svc:S3CRET@api.weixin.qq.com/%zz",
+	"https://svc:S3CRET@api.weixin.qq.com:70000",
+	"https://:443",
+	"https://api.weixin.qq.com:0",
+}
+
+func TestRunRejectsBaseURLWithoutPrintingItsPassword(t *testing.T) {
+	for _, u := range badBaseURLs {
+		t.Run(u, func(t *testing.T) {
+			h, _, _, logs, err := runStack(t, map[string]string{"WX_API_BASE_URL": u})
+			if err == nil || h != nil || !strings.Contains(logs.String(), "WX_API_BASE_URL") {
+				t.Fatalf("run() = %v (handler %v), logs %q; want a cold start failure naming WX_API_BASE_URL", err, h != nil, logs)
+			}
+			if strings.Contains(err.Error()+logs.String(), "S3CRET") {
+				t.Errorf("the password was printed: %v\n%s", err, logs)
 			}
 		})
 	}

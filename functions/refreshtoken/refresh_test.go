@@ -86,8 +86,8 @@ func TestRefreshKeepsOtherFields(t *testing.T) {
 	e := newEnv(t)
 	e.sm.SetSecret(tokenID, `{"access_token":"old","expires_at":"2026-03-02T03:00:00Z","owner":"team-wx"}`)
 	e.mustRefresh(t, e.r, `{}`)
-	if st := e.wantCurrent(t); string(st.extra["owner"]) != `"team-wx"` {
-		t.Errorf("extra fields = %v; want owner kept", st.extra)
+	if st := e.wantCurrent(t); string(st.Extra["owner"]) != `"team-wx"` {
+		t.Errorf("extra fields = %v; want owner kept", st.Extra)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/wxindustry/getindustry/internal/token"
 )
 
 // secretsAPI is the part of the Secrets Manager client the refresher uses;
@@ -49,7 +51,7 @@ func readCredentials(ctx context.Context, sm secretsAPI, id string) (appCredenti
 	}
 	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
 	if err != nil {
-		return unusable(secretsReason(err), fmt.Errorf("read credentials secret: %w", err))
+		return unusable(token.FromSDK(id, err).Reason, fmt.Errorf("read credentials secret: %w", err))
 	}
 	if out.SecretString == nil {
 		return unusable("it holds no SecretString", nil)
@@ -71,30 +73,34 @@ func readCredentials(ctx context.Context, sm secretsAPI, id string) (appCredenti
 // does not exist at all. A value that cannot be used is an empty state too
 // (the refresher overwrites it), with a note for the log. Other failures
 // are TokenUnavailable.
-func readToken(ctx context.Context, sm secretsAPI, id string) (st tokenState, found bool, note string, f *failure) {
+func readToken(ctx context.Context, sm secretsAPI, id string) (st token.Secret, found bool, note string, f *failure) {
 	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
 	var nf *types.ResourceNotFoundException
 	switch {
 	case errors.As(err, &nf):
-		return tokenState{}, false, "", nil
+		return token.Secret{}, false, "", nil
 	case err != nil:
-		return tokenState{}, false, "", fail(typeTokenUnavailable, "the token secret cannot be read: "+secretsReason(err),
+		return token.Secret{}, false, "", fail(typeTokenUnavailable, "the token secret cannot be read: "+token.FromSDK(id, err).Reason,
 			fmt.Errorf("read token secret: %w", err))
 	case out.SecretString == nil:
-		return tokenState{}, true, "token secret holds no SecretString", nil
+		return token.Secret{}, true, "token secret holds no SecretString", nil
 	}
-	st, note = parseTokenState(*out.SecretString)
+	st, err = token.DecodeSecret(*out.SecretString, "")
+	var te *token.Error
+	if errors.As(err, &te) {
+		note = te.Reason
+	}
 	return st, true, note, nil
 }
 
 // writeToken stores st as the token secret's new current version.
-func writeToken(ctx context.Context, sm secretsAPI, id string, st tokenState) *failure {
-	value, err := st.encode()
+func writeToken(ctx context.Context, sm secretsAPI, id string, st token.Secret) *failure {
+	value, err := st.Encode()
 	if err != nil {
 		return fail(typeInternal, "internal error", fmt.Errorf("encode token secret: %w", err))
 	}
 	if _, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &id, SecretString: &value}); err != nil {
-		return fail(typeTokenUnavailable, "the token secret cannot be written: "+secretsReason(err),
+		return fail(typeTokenUnavailable, "the token secret cannot be written: "+token.FromSDK(id, err).Reason,
 			fmt.Errorf("write token secret: %w", err))
 	}
 	return nil

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"encoding/json"
-	"maps"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/wxindustry/getindustry/internal/token"
 )
 
 // WeChat's limits on forced refreshes (getStableAccessToken, force mode).
@@ -24,111 +23,6 @@ const (
 	// reach WeChat after the refresher recorded its start.
 	forceSettle = time.Minute
 )
-
-// Fields of the token secret. getindustry reads access_token and expires_at
-// and ignores the rest.
-const (
-	fieldToken    = "access_token"
-	fieldExpires  = "expires_at"
-	fieldForcedAt = "forced_at"
-)
-
-// tokenState is the token secret's content: the access token, when it
-// expires, the forced refreshes of the last 24 hours and any other fields,
-// which are written back unchanged.
-type tokenState struct {
-	AccessToken string
-	ExpiresAt   time.Time   // zero when the secret gives none
-	ForcedAt    []time.Time // ascending
-	extra       map[string]json.RawMessage
-}
-
-// parseTokenState reads a token secret value: a JSON object with the fields
-// above, or a bare token (what getindustry also accepts). A value that
-// cannot be used gives a state without a token and a short description of
-// the problem, which never quotes the value. Unusable expires_at or
-// forced_at entries are dropped the same way.
-func parseTokenState(value string) (tokenState, string) {
-	v := strings.TrimSpace(value)
-	switch {
-	case v == "":
-		return tokenState{}, "empty"
-	case v[0] != '{':
-		return tokenState{AccessToken: v}, ""
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(v), &obj); err != nil {
-		return tokenState{}, "not valid JSON"
-	}
-	var st tokenState
-	var problems []string
-	if raw, ok := obj[fieldToken]; !ok || json.Unmarshal(raw, &st.AccessToken) != nil {
-		problems = append(problems, "no access_token string")
-	}
-	st.AccessToken = strings.TrimSpace(st.AccessToken)
-	if raw, ok := obj[fieldExpires]; ok {
-		var s string
-		t, err := time.Time{}, json.Unmarshal(raw, &s)
-		if err == nil {
-			t, err = time.Parse(time.RFC3339, s)
-		}
-		if err != nil {
-			problems = append(problems, "expires_at is not RFC 3339")
-		}
-		st.ExpiresAt = t
-	}
-	if raw, ok := obj[fieldForcedAt]; ok {
-		var list []string
-		if json.Unmarshal(raw, &list) != nil {
-			problems = append(problems, "forced_at is not a list of times")
-		}
-		for _, s := range list {
-			if t, err := time.Parse(time.RFC3339, s); err == nil {
-				st.ForcedAt = append(st.ForcedAt, t)
-			}
-		}
-		slices.SortFunc(st.ForcedAt, time.Time.Compare)
-	}
-	delete(obj, fieldToken)
-	delete(obj, fieldExpires)
-	delete(obj, fieldForcedAt)
-	if len(obj) > 0 {
-		st.extra = obj
-	}
-	return st, strings.Join(problems, "; ")
-}
-
-// encode returns the secret value for st: {"access_token","expires_at"}
-// plus "forced_at" when forces are recorded and the extra fields, with times
-// in RFC 3339 UTC.
-func (st tokenState) encode() (string, error) {
-	obj := maps.Clone(st.extra)
-	if obj == nil {
-		obj = make(map[string]json.RawMessage, 3)
-	}
-	var err error
-	set := func(k string, v any) {
-		if b, e := json.Marshal(v); e != nil {
-			err = e
-		} else {
-			obj[k] = b
-		}
-	}
-	set(fieldToken, st.AccessToken)
-	set(fieldExpires, st.ExpiresAt.UTC().Format(time.RFC3339))
-	if len(st.ForcedAt) > 0 {
-		list := make([]string, len(st.ForcedAt))
-		for i, t := range st.ForcedAt {
-			list[i] = t.UTC().Format(time.RFC3339)
-		}
-		set(fieldForcedAt, list)
-	}
-	if err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(obj)
-	return string(b), err
-}
 
 // issued is a token WeChat gave and when it expires (the time the request
 // was sent plus expires_in, whole seconds, no margin).
@@ -150,7 +44,7 @@ type issued struct {
 // another refresher wrote. Forces of the last 24 hours are kept, and ours
 // added. write is false when the secret already holds all that: the same
 // token, with an expiry, and no new force to record.
-func plan(cur tokenState, ours issued, forcedAt, now time.Time) (next tokenState, write bool) {
+func plan(cur token.Secret, ours issued, forcedAt, now time.Time) (next token.Secret, write bool) {
 	next = cur
 	next.ForcedAt = recentForces(cur.ForcedAt, now)
 	curKnown := cur.AccessToken != "" && !cur.ExpiresAt.IsZero() && !cur.ExpiresAt.After(now.Add(maxLifetime))

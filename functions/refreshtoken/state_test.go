@@ -1,57 +1,17 @@
 package main
 
 import (
-	"encoding/json"
-	"reflect"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxindustry/getindustry/internal/token"
 )
 
 var t0 = time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC)
 
 func at(d time.Duration) time.Time { return t0.Add(d) }
 
-func TestParseTokenState(t *testing.T) {
-	tests := []struct {
-		name      string
-		value     string
-		want      tokenState
-		wantNote  string
-		wantExtra []string
-	}{
-		{"bare token", "  tok-1\n", tokenState{AccessToken: "tok-1"}, "", nil},
-		{"empty", " ", tokenState{}, "empty", nil},
-		{"refresher's own", `{"access_token":"tok-1","expires_at":"2026-03-02T06:00:00Z"}`,
-			tokenState{AccessToken: "tok-1", ExpiresAt: at(2 * time.Hour)}, "", nil},
-		{"with forces and extras", `{"access_token":"tok-1","expires_at":"2026-03-02T12:00:00+08:00","forced_at":["2026-03-02T04:00:30Z","2026-03-02T04:00:00Z","junk"],"note":"x"}`,
-			tokenState{AccessToken: "tok-1", ExpiresAt: at(0), ForcedAt: []time.Time{at(0), at(30 * time.Second)}}, "", []string{"note"}},
-		{"no expiry", `{"access_token":"tok-1"}`, tokenState{AccessToken: "tok-1"}, "", nil},
-		{"bad expiry", `{"access_token":"tok-1","expires_at":"tomorrow"}`, tokenState{AccessToken: "tok-1"}, "expires_at is not RFC 3339", nil},
-		{"expiry a number", `{"access_token":"tok-1","expires_at":7200}`, tokenState{AccessToken: "tok-1"}, "expires_at is not RFC 3339", nil},
-		{"token not a string", `{"access_token":7}`, tokenState{}, "no access_token string", nil},
-		{"forced_at not a list", `{"access_token":"t","forced_at":"2026-03-02T04:00:00Z"}`, tokenState{AccessToken: "t"}, "forced_at is not a list of times", nil},
-		{"not json", `{"access_token":"SENTINEL`, tokenState{}, "not valid JSON", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, note := parseTokenState(tt.value)
-			extra := got.extra
-			got.extra = nil
-			if !equalState(got, tt.want) || note != tt.wantNote {
-				t.Errorf("parseTokenState(%s) = %+v, %q; want %+v, %q", tt.value, got, note, tt.want, tt.wantNote)
-			}
-			if len(extra) != len(tt.wantExtra) {
-				t.Errorf("extra fields = %v; want %v", extra, tt.wantExtra)
-			}
-			if strings.Contains(note, "SENTINEL") {
-				t.Errorf("note %q quotes the value", note)
-			}
-		})
-	}
-}
-
-func equalState(a, b tokenState) bool {
+func equalState(a, b token.Secret) bool {
 	if a.AccessToken != b.AccessToken || !a.ExpiresAt.Equal(b.ExpiresAt) || len(a.ForcedAt) != len(b.ForcedAt) {
 		return false
 	}
@@ -63,28 +23,10 @@ func equalState(a, b tokenState) bool {
 	return true
 }
 
-func TestEncodeRoundTrip(t *testing.T) {
-	in := `{"access_token":"tok-1","expires_at":"2026-03-02T12:00:00+08:00","forced_at":["2026-03-02T04:00:00Z"],"owner":{"team":"wx"}}`
-	st, _ := parseTokenState(in)
-	out, err := st.encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `{"access_token":"tok-1","expires_at":"2026-03-02T04:00:00Z","forced_at":["2026-03-02T04:00:00Z"],"owner":{"team":"wx"}}`
-	if out != want {
-		t.Errorf("encode() = %s; want %s", out, want)
-	}
-	bare, _ := tokenState{AccessToken: "tok-2", ExpiresAt: at(time.Hour)}.encode()
-	var m map[string]any
-	if err := json.Unmarshal([]byte(bare), &m); err != nil || !reflect.DeepEqual(m, map[string]any{"access_token": "tok-2", "expires_at": "2026-03-02T05:00:00Z"}) {
-		t.Errorf("encode() = %s; want only access_token and expires_at", bare)
-	}
-}
-
 func TestPlan(t *testing.T) {
 	now := at(0)
-	st := func(tok string, exp time.Duration, forced ...time.Duration) tokenState {
-		s := tokenState{AccessToken: tok, ExpiresAt: at(exp)}
+	st := func(tok string, exp time.Duration, forced ...time.Duration) token.Secret {
+		s := token.Secret{AccessToken: tok, ExpiresAt: at(exp)}
 		if exp == 0 {
 			s.ExpiresAt = time.Time{}
 		}
@@ -95,15 +37,15 @@ func TestPlan(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		cur       tokenState
+		cur       token.Secret
 		ours      issued
 		forced    bool
-		want      tokenState
+		want      token.Secret
 		wantWrite bool
 	}{
 		{"same token: nothing to do", st("A", time.Hour), issued{"A", at(time.Hour + time.Second)}, false, st("A", time.Hour), false},
 		{"bare token gains expiry", st("A", 0), issued{"A", at(time.Hour)}, false, st("A", time.Hour), true},
-		{"empty secret", tokenState{}, issued{"A", at(time.Hour)}, false, st("A", time.Hour), true},
+		{"empty secret", token.Secret{}, issued{"A", at(time.Hour)}, false, st("A", time.Hour), true},
 		{"renewed token", st("A", 4*time.Minute), issued{"B", at(2 * time.Hour)}, false, st("B", 2*time.Hour), true},
 		{"older token never overwrites", st("B", 2*time.Hour), issued{"A", at(4 * time.Minute)}, false, st("B", 2*time.Hour), false},
 		{"normal token loses a tie to a recent force", st("B", 2*time.Hour, -50*time.Second), issued{"A", at(2 * time.Hour)}, false,

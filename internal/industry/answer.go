@@ -38,7 +38,7 @@ type Answer struct {
 	// Outcome says how this answer was produced.
 	Outcome Outcome
 	// Cause is, for OutcomeStale, the upstream error that made the Cache
-	// serve a stale answer; nil otherwise. Pass its text through wx.Redact
+	// serve a stale answer; nil otherwise. Pass its text through redact.String
 	// before logging it.
 	Cause error
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -52,7 +53,7 @@ type Cache struct {
 
 	last    atomic.Pointer[Answer] // the latest answer, as served on a hit; never modified once stored
 	group   singleflight.Group
-	fetches atomic.Int64
+	flights atomic.Uint64 // shared calls started
 }
 
 // NewCache returns a Cache in front of g, which must not be nil.
@@ -74,18 +75,17 @@ func NewCache(g Getter, opts Options) *Cache {
 	return c
 }
 
-// Fetches returns the number of upstream calls the Cache has made.
-func (c *Cache) Fetches() int64 { return c.fetches.Load() }
-
 // Get returns the industry answer. A fresh kept answer is returned as is
 // (OutcomeHit), without calling upstream or allocating. Otherwise concurrent
 // callers share one upstream call (OutcomeMiss). That call runs with the
 // context values of the caller that started it, but is not cancelled when
 // that caller gives up: it runs under context.WithoutCancel bounded by that
-// caller's deadline, if any. The trade-off: a caller that leaves early does
-// not fail the others, but a waiter with a later deadline than the first
-// caller's can still get the first caller's timeout; and the upstream's log
-// lines carry the first caller's context (its request ID, say). The one
+// caller's deadline, if any. So a caller that leaves early does not fail the
+// others, and a waiter with a later deadline than the first caller's that
+// sees the shared call run out of the first caller's time makes a fresh
+// call, time permitting, rather than fail with that caller's timeout. The
+// upstream's log lines carry the first caller's context (its request ID,
+// say). The one
 // context value replaced is the *wx.Trace: the shared call fills its own, and
 // every caller that receives the result has it added to the Trace in its own
 // context.
@@ -112,7 +112,6 @@ func (c *Cache) Get(ctx context.Context) (*Answer, error) {
 
 // bypass calls upstream directly with the caller's ctx and keeps nothing.
 func (c *Cache) bypass(ctx context.Context) (*Answer, error) {
-	c.fetches.Add(1)
 	ind, err := c.upstream.GetIndustry(ctx)
 	if err != nil {
 		return nil, err
@@ -122,30 +121,48 @@ func (c *Cache) bypass(ctx context.Context) (*Answer, error) {
 
 // flight is the result of one shared upstream call.
 type flight struct {
-	answer *Answer
-	trace  wx.Trace
+	answer   *Answer
+	trace    wx.Trace
+	seq      uint64 // this call's number: calls started before it have lower ones
+	timedOut bool   // the call ran out of its starter's time
 }
 
 // shared joins or starts the one upstream call and waits for it or for ctx.
+// A call begun before this caller arrived that ran out of its starter's
+// time is not this caller's failure: if ctx still has time, it makes a
+// fresh call.
 func (c *Cache) shared(ctx context.Context) (*Answer, error) {
+	arrival := c.flights.Load()
+	for {
+		a, f, err := c.join(ctx)
+		if err == nil || f == nil || f.seq > arrival || !f.timedOut || ctx.Err() != nil {
+			return a, err
+		}
+	}
+}
+
+// join joins or starts the one upstream call and waits for it or for ctx.
+// It returns the call it waited for, if it ended.
+func (c *Cache) join(ctx context.Context) (*Answer, *flight, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("industry: get: %w", err)
+		return nil, nil, fmt.Errorf("industry: get: %w", err)
 	}
 	ch := c.group.DoChan(flightKey, func() (v any, err error) {
+		f := &flight{seq: c.flights.Add(1)}
 		// singleflight re-panics a DoChan panic on a goroutine of its own,
 		// which would end the process: turn a bug upstream into an error.
 		defer func() {
 			if p := recover(); p != nil {
-				v, err = &flight{}, fmt.Errorf("industry: upstream panicked: %v", p)
+				v, err = f, fmt.Errorf("industry: upstream panicked: %v", p)
 			}
 		}()
-		return c.fetch(ctx)
+		return f, c.fetch(ctx, f)
 	})
 	select {
 	case r := <-ch:
 		f := r.Val.(*flight)
 		addTrace(ctx, &f.trace)
-		return f.answer, r.Err
+		return f.answer, f, r.Err
 	case <-ctx.Done():
 		// The shared call usually runs to this same deadline, and its own
 		// error says which upstream ran out of time (the token read or
@@ -156,9 +173,9 @@ func (c *Cache) shared(ctx context.Context) (*Answer, error) {
 		case r := <-ch:
 			f := r.Val.(*flight)
 			addTrace(ctx, &f.trace)
-			return f.answer, r.Err
+			return f.answer, f, r.Err
 		case <-grace.C:
-			return nil, fmt.Errorf("industry: get: waiting for upstream: %w", ctx.Err())
+			return nil, nil, fmt.Errorf("industry: get: waiting for upstream: %w", ctx.Err())
 		}
 	}
 }
@@ -169,12 +186,11 @@ func (c *Cache) shared(ctx context.Context) (*Answer, error) {
 const resultGrace = 20 * time.Millisecond
 
 // fetch is the body of the shared call, run with the first caller's ctx. It
-// returns a *flight even with an error, so callers get the trace.
-func (c *Cache) fetch(ctx context.Context) (*flight, error) {
-	f := &flight{}
+// fills f, which callers get even with an error, for the trace.
+func (c *Cache) fetch(ctx context.Context, f *flight) error {
 	if a := c.last.Load(); a != nil && c.now().Before(a.Expires) {
 		f.answer = a // a call that ended just before this one began refreshed it
-		return f, nil
+		return nil
 	}
 	fctx := context.WithoutCancel(ctx)
 	if deadline, ok := ctx.Deadline(); ok {
@@ -183,18 +199,18 @@ func (c *Cache) fetch(ctx context.Context) (*flight, error) {
 		defer cancel()
 	}
 	fctx = wx.WithTrace(fctx, &f.trace)
-	c.fetches.Add(1)
 	ind, err := c.upstream.GetIndustry(fctx)
+	f.timedOut = fctx.Err() != nil
 	if err != nil {
-		return f, err
+		return err
 	}
 	a, err := newAnswer(ind, c.now(), c.ttl, OutcomeMiss)
 	if err != nil {
-		return f, err
+		return err
 	}
 	c.last.Store(a.with(OutcomeHit, nil))
 	f.answer = a
-	return f, nil
+	return nil
 }
 
 // addTrace adds what the shared call did to the *wx.Trace in ctx, if any.
@@ -221,6 +237,6 @@ func (c *Cache) fallback(ctx context.Context, err error) (*Answer, error) {
 		return nil, err
 	}
 	c.log.LogAttrs(ctx, slog.LevelWarn, "serving stale industry",
-		slog.Duration("age", age), slog.String("error", wx.Redact(err.Error())))
+		slog.Duration("age", age), slog.String("error", redact.String(err.Error())))
 	return last.with(OutcomeStale, err), nil
 }

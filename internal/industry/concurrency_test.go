@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -102,8 +103,8 @@ func TestConcurrentMissesShareOneFetch(t *testing.T) {
 						t.Errorf("caller %d: trace = %+v; want the shared call's 2 attempts and 1s", i, r.trace)
 					}
 				}
-				if n := c.Fetches(); n != 1 {
-					t.Errorf("Fetches() = %d; want 1", n)
+				if n := len(up.calls()); n != 1 {
+					t.Errorf("upstream calls = %d; want 1", n)
 				}
 			})
 		})
@@ -194,5 +195,39 @@ func TestWaiterTimeoutServesStale(t *testing.T) {
 			t.Errorf("Get() = %+v, %v; want stale with a deadline cause", r.a, r.err)
 		}
 		close(up.release)
+	})
+}
+
+// TestJoinerOutlivingTheStarterCallsAgain (issue 10, item 1): a waiter
+// whose deadline is later than the first caller's does not fail with the
+// first caller's timeout when the upstream hung: it makes a fresh call.
+func TestJoinerOutlivingTheStarterCallsAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		up := &fakeGetter{fn: func(ctx context.Context) (*wx.Industry, error) {
+			if n.Add(1) == 1 { // the first call hangs until its deadline
+				<-ctx.Done()
+				return nil, ctx.Err()
+			}
+			ind := testIndustry
+			return &ind, nil
+		}}
+		c := industry.NewCache(up, industry.Options{TTL: time.Minute})
+		short, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		starter := getAsync(short, c)
+		synctest.Wait()
+		long, cancel2 := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel2()
+		joiner := getAsync(long, c)
+		if r := <-starter; !errors.Is(r.err, context.DeadlineExceeded) {
+			t.Errorf("starter: err = %v; want its deadline", r.err)
+		}
+		if r := <-joiner; r.err != nil || r.a.Outcome != industry.OutcomeMiss {
+			t.Errorf("joiner: Get() = %+v, %v; want a fresh miss", r.a, r.err)
+		}
+		if got := up.calls.Load(); got != 2 {
+			t.Errorf("upstream calls = %d; want 2", got)
+		}
 	})
 }

@@ -3,11 +3,11 @@ package industry_test
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/clocktest"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
@@ -41,26 +41,9 @@ func okGetter(ind wx.Industry) *fakeGetter {
 	}}
 }
 
-// clock is a settable time source for Options.Now.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock {
-	return &clock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newClock returns a settable clock for Options.Now.
+func newClock() *clocktest.Clock {
+	return clocktest.New(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // newLogger returns a debug-level JSON logger writing to a buffer the test

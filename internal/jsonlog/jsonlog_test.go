@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 func TestNew(t *testing.T) {
@@ -54,5 +57,28 @@ func TestLevel(t *testing.T) {
 		if got := Level(in); got != want {
 			t.Errorf("Level(%q) = %v; want %v", in, got, want)
 		}
+	}
+}
+
+// TestNewMaskingMasksKnownSecrets (issue 10, item 2): a token the process
+// has read is masked wherever it is printed, in any case: a cause, an
+// upstream's message, a panic value that is a string or an error.
+func TestNewMaskingMasksKnownSecrets(t *testing.T) {
+	const secret = "Sentinel-Token-9b1d"
+	secrets := &redact.Secrets{}
+	secrets.Add(secret)
+	var buf bytes.Buffer
+	log := NewMasking(&buf, slog.LevelInfo, secrets)
+	log.Info("x",
+		slog.String("cause", "wx: get_industry: errcode 40001: invalid credential "+strings.ToUpper(secret)),
+		slog.Any("panic", errors.New("boom "+secret)),
+		slog.Any("panic_string", "boom "+strings.ToLower(secret)),
+		slog.String("url", "https://h/p?access_token=other"))
+	out := buf.String()
+	if strings.Contains(strings.ToLower(out), strings.ToLower(secret)) || strings.Contains(out, "other") {
+		t.Errorf("a secret reached the log:\n%s", out)
+	}
+	if n := strings.Count(out, "REDACTED"); n != 4 {
+		t.Errorf("%d masks; want 4:\n%s", n, out)
 	}
 }

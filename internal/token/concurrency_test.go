@@ -3,11 +3,13 @@ package token_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/wxindustry/getindustry/internal/token"
+	"github.com/wxindustry/getindustry/internal/token/smtest"
 )
 
 // collect runs n goroutines calling fn and returns their results.
@@ -52,8 +54,8 @@ func TestConcurrentCallersShareOneFetch(t *testing.T) {
 	<-done
 	checkAll(t, toks, errs, "tok-1")
 	e.wantCalls(t, 1)
-	if got := e.src.Fetches(); got != 1 {
-		t.Errorf("Fetches() = %d; want 1", got)
+	if got := int64(e.fake.Reads(secretID)); got != 1 {
+		t.Errorf("GetSecretValue invocations = %d; want 1", got)
 	}
 }
 
@@ -123,9 +125,9 @@ func TestCallerDeadline(t *testing.T) {
 		_, err := e.src.Token(ctx)
 		res <- err
 	}()
-	release := g.next(t)
+	// The read is bounded by this caller's deadline too, so it may end
+	// before its request reaches the fake; one that does is held there.
 	err := <-res
-	close(release)
 	if te := asTokenError(t, err); te.Reason != "timed out" || !te.Transient || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Token() err = %v; want transient \"timed out\" wrapping context.DeadlineExceeded", err)
 	}
@@ -165,4 +167,58 @@ func TestInvalidateDuringRead(t *testing.T) {
 	}
 	e.mustToken(t, "tok-2")
 	e.wantCalls(t, 3)
+}
+
+// TestHungReadDoesNotPoisonLaterCallers (issue 10, item 1): Secrets Manager
+// hangs on the read a caller with a short deadline started, then recovers.
+// Neither a caller that joined that read with time to spare nor one that
+// arrives after its starter gave up may fail because of it: a shared read
+// is bounded by what its callers can still use.
+func TestHungReadDoesNotPoisonLaterCallers(t *testing.T) {
+	arrived := make(chan struct{}, 10)
+	e := newEnv(t, token.Options{}, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			arrived <- struct{}{}
+			h.ServeHTTP(w, r)
+		})
+	})
+	e.fake.SetSecret(secretID, "tok-1")
+	e.fake.Fail(secretID, smtest.Fault{Delay: time.Minute}) // the first read hangs; later ones are answered
+
+	starter, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	starterErr := make(chan error, 1)
+	go func() {
+		_, err := e.src.Token(starter)
+		starterErr <- err
+	}()
+	select {
+	case <-arrived: // the hung read is under way
+	case <-time.After(10 * time.Second):
+		t.Fatal("no read reached Secrets Manager")
+	}
+	patient := func() <-chan string {
+		ch := make(chan string, 1)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			tok, err := e.src.Token(ctx)
+			if err != nil {
+				tok = err.Error()
+			}
+			ch <- tok
+		}()
+		return ch
+	}
+	joiner := patient() // joins the hung read, with time to spare
+	if err := <-starterErr; err == nil {
+		t.Fatal("the starter got a token from a hung Secrets Manager")
+	}
+	later := patient() // arrives after the starter gave up
+	if got := <-joiner; got != "tok-1" {
+		t.Errorf("caller that joined the hung read got %q; want tok-1", got)
+	}
+	if got := <-later; got != "tok-1" {
+		t.Errorf("caller after the starter gave up got %q; want tok-1", got)
+	}
 }

@@ -26,6 +26,7 @@ const (
 	reasonEmpty        = "secret is empty"
 	reasonNotJSON      = "secret is not valid JSON"
 	reasonExpiresAt    = "expires_at is not RFC 3339"
+	reasonForcedAt     = "forced_at is not a list of times"
 	reasonTokenExpired = "token in secret has expired"
 )
 
@@ -57,8 +58,11 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// fromSDK classifies an error returned by GetSecretValue.
-func fromSDK(id string, err error) *Error {
+// FromSDK classifies an error returned by a Secrets Manager call of the
+// secret id (GetSecretValue, or PutSecretValue for a writer such as the
+// token refresher): a public Reason, such as "secret not found" or "timed
+// out", and whether a later attempt may succeed.
+func FromSDK(id string, err error) *Error {
 	e := &Error{SecretID: id, Err: err}
 	var (
 		ae smithy.APIError

@@ -30,16 +30,16 @@ func ExampleSource() {
 	ctx := context.Background()
 	first, _ := src.Token(ctx)
 	second, _ := src.Token(ctx)
-	fmt.Println("same token:", first == second, "reads:", src.Fetches())
+	fmt.Println("same token:", first == second, "reads:", fake.Reads("wechat/token"))
 
 	fake.SetSecret("wechat/token", `{"access_token":"token-v2","expires_at":"2099-01-01T00:00:00Z"}`)
 	src.Invalidate(first) // WeChat answered 40001 for first
 	third, _ := src.Token(ctx)
-	fmt.Println("new token:", third != first, "reads:", src.Fetches())
+	fmt.Println("new token:", third != first, "reads:", fake.Reads("wechat/token"))
 
 	src.Invalidate(third) // a flood of 40001s: read again less than a second ago, so kept
 	fourth, _ := src.Token(ctx)
-	fmt.Println("kept:", fourth == third, "reads:", src.Fetches())
+	fmt.Println("kept:", fourth == third, "reads:", fake.Reads("wechat/token"))
 
 	missing, err := token.NewSource(smtest.NewClient(srv.URL), token.Options{SecretID: "no/such/secret"})
 	if err != nil {

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/clocktest"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
@@ -23,36 +23,18 @@ const (
 // t0 is the fake clock's start.
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is a Source wired to a Secrets Manager fake through the real SDK client.
 type env struct {
 	fake  *smtest.Fake
 	src   *token.Source
-	clock *clock
+	clock *clocktest.Clock
 	logs  *jsonlogtest.Buffer
 }
 
 // newEnv builds an env; wrap, if not nil, wraps the fake's handler.
 func newEnv(tb testing.TB, opts token.Options, wrap func(http.Handler) http.Handler) *env {
 	tb.Helper()
-	e := &env{fake: smtest.NewFake(), clock: &clock{t: t0}, logs: &jsonlogtest.Buffer{}}
+	e := &env{fake: smtest.NewFake(), clock: clocktest.New(t0), logs: &jsonlogtest.Buffer{}}
 	var h http.Handler = e.fake
 	if wrap != nil {
 		h = wrap(h)

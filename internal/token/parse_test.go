@@ -29,6 +29,7 @@ func TestParseSecret(t *testing.T) {
 		{"null expiry", `{"access_token":"tok","expires_at":null}`, "", "tok", time.Time{}, ""},
 		{"unknown fields", `{"x":{"y":[1,2]},"access_token":"tok","appid":"wx1"}`, "", "tok", time.Time{}, ""},
 		{"custom field", `{"token":"tok"}`, "token", "tok", time.Time{}, ""},
+		{"refresher's forced_at ignored", `{"access_token":"tok","forced_at":"junk"}`, "", "tok", time.Time{}, ""},
 		{"empty", "", "", "", time.Time{}, "secret is empty"},
 		{"blank", " \n\t", "", "", time.Time{}, "secret is empty"},
 		{"bad json", "{bad", "", "", time.Time{}, "secret is not valid JSON"},

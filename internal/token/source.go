@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // Defaults for the zero fields of Options.
@@ -34,11 +36,13 @@ type Options struct {
 	SecretID          string           // secret name or ARN; required
 	Field             string           // JSON field holding the token; default DefaultField ("access_token")
 	TTL               time.Duration    // how long a read is trusted; default 60s
+	NoCache           bool             // read the secret on every Token call (concurrent callers still share a read); TTL is ignored
 	ExpiryMargin      time.Duration    // refresh once expires_at - now < margin; default 60s
-	FetchTimeout      time.Duration    // timeout of the shared GetSecretValue call (SDK retries included); default 5s
+	FetchTimeout      time.Duration    // timeout of the shared GetSecretValue call (SDK retries included), within its starter's deadline; default 5s
 	MinRereadInterval time.Duration    // storm guard and pause between failed refreshes; default 1s (see Invalidate)
 	Now               func() time.Time // clock; default time.Now
 	Logger            *slog.Logger     // default discards
+	Secrets           *redact.Secrets  // every token read is added, so that what prints can mask it; may be nil
 }
 
 // entry is one read of the secret.
@@ -63,7 +67,7 @@ type Source struct {
 	opts    Options
 	log     *slog.Logger
 	group   singleflight.Group
-	fetches atomic.Int64
+	flights atomic.Uint64 // shared reads started
 
 	mu      sync.Mutex
 	cur     *entry // nil: nothing cached
@@ -111,23 +115,43 @@ func NewSource(sm SecretGetter, opts Options) (*Source, error) {
 	return &Source{sm: sm, opts: opts, log: log}, nil
 }
 
-// Fetches reports how many GetSecretValue calls the Source has made (one per
-// shared fetch; the SDK's own retries are not counted).
-func (s *Source) Fetches() int64 { return s.fetches.Load() }
-
 // Token returns the access token, from the cache while it is fresh, else
 // from one GetSecretValue call shared by all concurrent callers. That call
-// runs under context.WithoutCancel(ctx) with Options.FetchTimeout, so a
-// caller that gives up (Token then returns an *Error wrapping ctx's error)
-// does not fail the others. If a refresh fails, or the caller's ctx ends
-// before it does, while the cached token is still before its expires_at,
-// Token serves that token and logs a warning; otherwise it returns the
-// *Error describing the failure.
+// runs under context.WithoutCancel(ctx), so a caller that gives up (Token
+// then returns an *Error wrapping ctx's error) does not fail the others. It
+// is bounded by Options.FetchTimeout and by the deadline of the caller that
+// started it, the time that caller can still use: a read hung by Secrets
+// Manager ends with its starter. A caller that joined a read begun before it
+// arrived, which then ran out of time, reads afresh if its own deadline
+// allows: no caller fails because of a read that outlived its starter. If a
+// refresh fails, or the caller's ctx ends before it does, while the cached
+// token is still before its expires_at, Token serves that token and logs a
+// warning; otherwise it returns the *Error describing the failure.
 func (s *Source) Token(ctx context.Context) (string, error) {
+	arrival := s.flights.Load() // reads started before this call
+	for {
+		tok, f, err := s.token(ctx)
+		if f == nil || f.seq > arrival || !f.timedOut || ctx.Err() != nil {
+			return tok, err
+		}
+	}
+}
+
+// flight is the outcome of one shared read.
+type flight struct {
+	token    string
+	seq      uint64 // this read's number: reads started before it have lower ones
+	timedOut bool   // the read ran out of time (its starter's deadline or FetchTimeout)
+}
+
+// token serves the cache or joins (or starts) the shared read. It returns
+// the read it waited for, if any, so that Token can tell whether it began
+// before this caller and ran out of time.
+func (s *Source) token(ctx context.Context) (string, *flight, error) {
 	s.mu.Lock()
 	if e := s.cur; e != nil && s.opts.Now().Before(e.freshUntil) {
 		s.mu.Unlock()
-		return e.token, nil
+		return e.token, nil, nil
 	}
 	gen := s.gen
 	s.mu.Unlock()
@@ -136,33 +160,37 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	// Invalidate may return the dropped token, so later callers must not
 	// join it.
 	ch := s.group.DoChan(strconv.FormatUint(gen, 10), func() (v any, err error) {
+		f := &flight{seq: s.flights.Add(1)}
 		// singleflight re-panics a DoChan panic on a goroutine of its own,
 		// which would end the process. The panic value is not kept: it
 		// could quote the secret.
 		defer func() {
 			if recover() != nil {
-				v, err = "", &Error{SecretID: s.opts.SecretID, Reason: "internal error while reading the secret"}
+				v, err = f, &Error{SecretID: s.opts.SecretID, Reason: "internal error while reading the secret"}
 			}
 		}()
-		return s.refresh(context.WithoutCancel(ctx), gen)
+		f.token, f.timedOut, err = s.refresh(ctx, gen)
+		return f, err
 	})
 	select {
 	case r := <-ch:
+		f := r.Val.(*flight)
 		if r.Err != nil {
-			return "", r.Err
+			return "", f, r.Err
 		}
-		return r.Val.(string), nil
+		return f.token, f, nil
 	case <-ctx.Done():
 		// The read is still running (a slow or hanging Secrets Manager):
 		// like a failed refresh, serve the cached token while it is before
 		// its expires_at, rather than fail this caller.
-		err := fromContext(ctx, s.opts.SecretID)
+		cerr := fromContext(ctx, s.opts.SecretID)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.gen != gen {
-			return "", err // invalidated meanwhile: the cached token is not to be served
+			return "", nil, cerr // invalidated meanwhile: the cached token is not to be served
 		}
-		return s.staleLocked(ctx, s.opts.Now(), err)
+		tok, err := s.staleLocked(ctx, s.opts.Now(), cerr)
+		return tok, nil, err
 	}
 }
 
@@ -190,18 +218,26 @@ func (s *Source) Invalidate(stale string) {
 }
 
 // refresh reads the secret for generation gen and caches the result if no
-// Invalidate happened meanwhile.
-func (s *Source) refresh(ctx context.Context, gen uint64) (string, error) {
+// Invalidate happened meanwhile. ctx is the starting caller's: the read
+// keeps its values and deadline but not its cancellation. timedOut reports
+// that the read ran out of time.
+func (s *Source) refresh(ctx context.Context, gen uint64) (tok string, timedOut bool, err error) {
 	s.mu.Lock()
 	if e := s.cur; e != nil && s.gen == gen && s.opts.Now().Before(e.freshUntil) {
 		s.mu.Unlock()
-		return e.token, nil // another flight filled the cache since the caller looked
+		return e.token, false, nil // another flight filled the cache since the caller looked
 	}
 	s.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(ctx, s.opts.FetchTimeout)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.FetchTimeout)
 	defer cancel()
-	tok, exp, err := s.read(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancelStarter context.CancelFunc
+		rctx, cancelStarter = context.WithDeadline(rctx, deadline)
+		defer cancelStarter()
+	}
+	tok, exp, err := s.read(rctx)
+	timedOut = rctx.Err() != nil
 	now := s.opts.Now()
 	if err == nil && !exp.IsZero() && !now.Before(exp) {
 		err = &Error{SecretID: s.opts.SecretID, Reason: reasonTokenExpired}
@@ -210,7 +246,8 @@ func (s *Source) refresh(ctx context.Context, gen uint64) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
-		return s.staleLocked(ctx, now, err)
+		tok, err = s.staleLocked(rctx, now, err)
+		return tok, timedOut, err
 	}
 	e := &entry{token: tok, expiresAt: exp, readAt: now, freshUntil: s.freshUntil(now, exp)}
 	if s.gen == gen {
@@ -218,7 +255,7 @@ func (s *Source) refresh(ctx context.Context, gen uint64) (string, error) {
 		s.dropped = false
 		s.cur = e
 	}
-	return tok, nil
+	return tok, false, nil
 }
 
 // freshUntil is how long a token read at now is served without a read: TTL,
@@ -226,6 +263,9 @@ func (s *Source) refresh(ctx context.Context, gen uint64) (string, error) {
 // is still served (it is valid) but re-read at most once per
 // MinRereadInterval.
 func (s *Source) freshUntil(now, exp time.Time) time.Time {
+	if s.opts.NoCache {
+		return now
+	}
 	until := now.Add(s.opts.TTL)
 	if exp.IsZero() {
 		return until
@@ -270,11 +310,10 @@ func (s *Source) staleLocked(ctx context.Context, now time.Time, err error) (str
 
 // read makes one GetSecretValue call and parses the value.
 func (s *Source) read(ctx context.Context) (string, time.Time, error) {
-	s.fetches.Add(1)
 	id := s.opts.SecretID
 	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 	if err != nil {
-		return "", time.Time{}, fromSDK(id, err)
+		return "", time.Time{}, FromSDK(id, err)
 	}
 	var value string
 	switch {
@@ -293,6 +332,7 @@ func (s *Source) read(ctx context.Context) (string, time.Time, error) {
 		}
 		return "", time.Time{}, err
 	}
+	s.opts.Secrets.Add(tok)
 	s.log.LogAttrs(ctx, slog.LevelDebug, "token read", slog.String("secret_id", id), slog.Bool("has_expiry", !exp.IsZero()))
 	return tok, exp, nil
 }

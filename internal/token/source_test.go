@@ -37,8 +37,8 @@ func TestTokenSecretValues(t *testing.T) {
 				e.fake.SetSecret(secretID, tt.value)
 			}
 			e.mustToken(t, tt.want)
-			if got := e.src.Fetches(); got != 1 {
-				t.Errorf("Fetches() = %d; want 1", got)
+			if got := int64(e.fake.Reads(secretID)); got != 1 {
+				t.Errorf("GetSecretValue invocations = %d; want 1", got)
 			}
 		})
 	}
@@ -111,8 +111,8 @@ func TestTokenThrottledThenRecovered(t *testing.T) {
 	e.fake.Fail(secretID, smtest.Fault{Type: "ThrottlingException"}, smtest.Fault{Type: "InternalServiceError"})
 	e.mustToken(t, "tok-1")
 	e.wantCalls(t, 3) // the SDK retried twice
-	if got := e.src.Fetches(); got != 1 {
-		t.Errorf("Fetches() = %d; want 1", got)
+	if got := int64(e.fake.Reads(secretID)); got != 1 {
+		t.Errorf("GetSecretValue invocations = %d; want 1", got)
 	}
 }
 
@@ -325,5 +325,19 @@ func TestTokenStaleWhenSecretsManagerHangs(t *testing.T) {
 				t.Errorf("Token() err = %v; want a transient timeout", err)
 			}
 		})
+	}
+}
+
+// TestNoCache: with NoCache every Token call reads the secret, and a
+// rotation is seen at once.
+func TestNoCache(t *testing.T) {
+	e := newEnv(t, token.Options{NoCache: true}, nil)
+	e.fake.SetSecret(secretID, "tok-1")
+	e.mustToken(t, "tok-1")
+	e.fake.SetSecret(secretID, "tok-2")
+	e.mustToken(t, "tok-2")
+	e.mustToken(t, "tok-2")
+	if got := e.fake.Reads(secretID); got != 3 {
+		t.Errorf("GetSecretValue invocations = %d; want 3, one per Token call", got)
 	}
 }

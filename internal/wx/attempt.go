@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // maxBodyBytes limits how much of a reply is read; a longer reply is
@@ -77,7 +79,7 @@ func (c *Client) newRequest(ctx context.Context, r request, tok string) (*http.R
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
-		return nil, fmt.Errorf("wx: %s: build request: %w", r.op, redactError(err, tok, r.secret))
+		return nil, fmt.Errorf("wx: %s: build request: %w", r.op, redact.Error(err, tok, r.secret))
 	}
 	req.Header.Set("Accept", "application/json")
 	if r.body != nil {
@@ -98,7 +100,7 @@ func (c *Client) transportError(ctx, actx context.Context, op string, n int, lim
 	if actx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
 		return fmt.Errorf("wx: %s: attempt %d: %w after %v", op, n, ErrTimeout, limit.Round(time.Millisecond))
 	}
-	return fmt.Errorf("wx: %s: %w: %w", op, ErrUnavailable, redactError(err, secrets...))
+	return fmt.Errorf("wx: %s: %w: %w", op, ErrUnavailable, redact.Error(err, secrets...))
 }
 
 // contextError wraps the caller's context error: an expired deadline also

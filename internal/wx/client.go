@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -192,26 +193,43 @@ func CheckBaseURL(raw string) error {
 }
 
 // parseBaseURL checks that raw is an https URL, or http on a loopback host,
-// with a host and no user info, query or fragment.
+// with a host, a port (if any) in 1-65535, and no user info, query or
+// fragment. Its errors name the problem and never quote the URL, which may
+// hold a password (url.Parse's own error quotes it whole).
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("wx: base URL: %w", err)
+		reason := "not a valid URL"
+		var ee url.EscapeError
+		if errors.As(err, &ee) {
+			reason += " (a % not followed by two hex digits)"
+		}
+		return nil, fmt.Errorf("wx: base URL: %s", reason)
 	}
-	shown := u.Redacted()
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, fmt.Errorf("wx: base URL %q: scheme must be https", shown)
-	case u.Host == "":
-		return nil, fmt.Errorf("wx: base URL %q: missing host", shown)
+		return nil, errors.New("wx: base URL: scheme must be https")
+	case u.Hostname() == "":
+		return nil, errors.New("wx: base URL: missing host")
+	case !validPort(u.Port()):
+		return nil, errors.New("wx: base URL: port must be between 1 and 65535")
 	case u.User != nil:
-		return nil, fmt.Errorf("wx: base URL %q: must not contain user info", shown)
+		return nil, errors.New("wx: base URL: must not contain user info")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("wx: base URL %q: must not have a query or fragment", shown)
+		return nil, errors.New("wx: base URL: must not have a query or fragment")
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return nil, fmt.Errorf("wx: base URL %q: http is allowed only for loopback hosts; use https", shown)
+		return nil, errors.New("wx: base URL: http is allowed only for loopback hosts; use https")
 	}
 	return u, nil
+}
+
+// validPort reports whether port, from url.URL.Port, is absent or in 1-65535.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // isLoopback reports whether host is localhost or a loopback IP address.

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // forComponent returns a copy of c for one component call: its requests
@@ -66,7 +68,7 @@ type scrubHandler struct {
 func (h scrubHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
 
 func (h scrubHandler) Handle(ctx context.Context, r slog.Record) error {
-	out := slog.NewRecord(r.Time, r.Level, redact(r.Message, h.secrets...), r.PC)
+	out := slog.NewRecord(r.Time, r.Level, redact.String(r.Message, h.secrets...), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(h.scrub(a))
 		return true
@@ -91,7 +93,7 @@ func (h scrubHandler) scrub(a slog.Attr) slog.Attr {
 	v := a.Value.Resolve()
 	switch v.Kind() {
 	case slog.KindString:
-		return slog.String(a.Key, redact(v.String(), h.secrets...))
+		return slog.String(a.Key, redact.String(v.String(), h.secrets...))
 	case slog.KindGroup:
 		g := v.Group()
 		clean := make([]any, len(g))
@@ -100,7 +102,7 @@ func (h scrubHandler) scrub(a slog.Attr) slog.Attr {
 		}
 		return slog.Group(a.Key, clean...)
 	case slog.KindAny:
-		return slog.String(a.Key, redact(v.String(), h.secrets...))
+		return slog.String(a.Key, redact.String(v.String(), h.secrets...))
 	}
 	return slog.Attr{Key: a.Key, Value: v}
 }
@@ -111,8 +113,8 @@ func (h scrubHandler) scrub(a slog.Attr) slog.Attr {
 func redactComponentError(err error, secrets ...string) error {
 	var e *Error
 	if errors.As(err, &e) {
-		e.Message = redact(e.Message, secrets...)
+		e.Message = redact.String(e.Message, secrets...)
 		return err
 	}
-	return redactError(err, secrets...)
+	return redact.Error(err, secrets...)
 }

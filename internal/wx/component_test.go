@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -386,18 +387,16 @@ func TestComponentSecretsNeverLeak(t *testing.T) {
 
 // TestRedactComponentTokens guards what the component calls rely on: the
 // shared redaction scrubs component_access_token and
-// authorizer_access_token in URLs. (Its JSON pattern matches only a field
-// named exactly "access_token", so "authorizer_access_token":"..." in a
-// JSON text is not scrubbed; the component calls never put reply text in an
-// error, and redact.go is not this change's to edit.)
+// authorizer_access_token in URLs and in JSON.
 func TestRedactComponentTokens(t *testing.T) {
 	for _, s := range []string{
 		"https://api.weixin.qq.com/cgi-bin/component/api_query_auth?component_access_token=SENTINEL&x=1",
 		"https://api.weixin.qq.com/cgi-bin/template/get_industry?authorizer_access_token=SENTINEL",
 		"Post \"http://127.0.0.1/cgi-bin/component/api_authorizer_token?component_access_token=SENTINEL\": EOF",
+		`{"authorizer_access_token":"SENTINEL","expires_in":7200}`,
 	} {
-		if got := wx.Redact(s); strings.Contains(got, "SENTINEL") {
-			t.Errorf("Redact(%q) = %q; want the token REDACTED", s, got)
+		if got := redact.String(s); strings.Contains(got, "SENTINEL") {
+			t.Errorf("redact.String(%q) = %q; want the token REDACTED", s, got)
 		}
 	}
 }

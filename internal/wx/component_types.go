@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // ComponentToken is the reply of api_component_token. Like StableToken, it
@@ -16,7 +18,7 @@ type ComponentToken struct {
 
 // String returns "wx.ComponentToken{AccessToken:REDACTED, ExpiresIn:N}".
 func (t ComponentToken) String() string {
-	return "wx.ComponentToken{AccessToken:" + redacted + ", ExpiresIn:" + strconv.Itoa(t.ExpiresIn) + "}"
+	return "wx.ComponentToken{AccessToken:" + redact.Mask + ", ExpiresIn:" + strconv.Itoa(t.ExpiresIn) + "}"
 }
 
 // GoString makes %#v print the same as String.
@@ -24,7 +26,7 @@ func (t ComponentToken) GoString() string { return t.String() }
 
 // LogValue logs the token as REDACTED.
 func (t ComponentToken) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("component_access_token", redacted), slog.Int("expires_in", t.ExpiresIn))
+	return slog.GroupValue(slog.String("component_access_token", redact.Mask), slog.Int("expires_in", t.ExpiresIn))
 }
 
 // MarshalJSON encodes the token as REDACTED.
@@ -32,7 +34,7 @@ func (t ComponentToken) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		AccessToken string `json:"component_access_token"`
 		ExpiresIn   int    `json:"expires_in"`
-	}{redacted, t.ExpiresIn})
+	}{redact.Mask, t.ExpiresIn})
 }
 
 // PreAuthCode is the reply of api_create_preauthcode. The code is a secret
@@ -45,7 +47,7 @@ type PreAuthCode struct {
 
 // String returns "wx.PreAuthCode{Code:REDACTED, ExpiresIn:N}".
 func (p PreAuthCode) String() string {
-	return "wx.PreAuthCode{Code:" + redacted + ", ExpiresIn:" + strconv.Itoa(p.ExpiresIn) + "}"
+	return "wx.PreAuthCode{Code:" + redact.Mask + ", ExpiresIn:" + strconv.Itoa(p.ExpiresIn) + "}"
 }
 
 // GoString makes %#v print the same as String.
@@ -53,7 +55,7 @@ func (p PreAuthCode) GoString() string { return p.String() }
 
 // LogValue logs the code as REDACTED.
 func (p PreAuthCode) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("pre_auth_code", redacted), slog.Int("expires_in", p.ExpiresIn))
+	return slog.GroupValue(slog.String("pre_auth_code", redact.Mask), slog.Int("expires_in", p.ExpiresIn))
 }
 
 // MarshalJSON encodes the code as REDACTED.
@@ -61,7 +63,7 @@ func (p PreAuthCode) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Code      string `json:"pre_auth_code"`
 		ExpiresIn int    `json:"expires_in"`
-	}{redacted, p.ExpiresIn})
+	}{redact.Mask, p.ExpiresIn})
 }
 
 // AuthorizerToken is an authorized account's token pair: the reply of
@@ -77,8 +79,8 @@ type AuthorizerToken struct {
 
 // String returns the appid and expires_in, tokens REDACTED.
 func (a AuthorizerToken) String() string {
-	return "wx.AuthorizerToken{AppID:" + a.AppID + ", AccessToken:" + redacted + ", ExpiresIn:" +
-		strconv.Itoa(a.ExpiresIn) + ", RefreshToken:" + redacted + "}"
+	return "wx.AuthorizerToken{AppID:" + a.AppID + ", AccessToken:" + redact.Mask + ", ExpiresIn:" +
+		strconv.Itoa(a.ExpiresIn) + ", RefreshToken:" + redact.Mask + "}"
 }
 
 // GoString makes %#v print the same as String.
@@ -86,8 +88,8 @@ func (a AuthorizerToken) GoString() string { return a.String() }
 
 // LogValue logs the appid and expires_in, tokens REDACTED.
 func (a AuthorizerToken) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("authorizer_appid", a.AppID), slog.String("authorizer_access_token", redacted),
-		slog.Int("expires_in", a.ExpiresIn), slog.String("authorizer_refresh_token", redacted))
+	return slog.GroupValue(slog.String("authorizer_appid", a.AppID), slog.String("authorizer_access_token", redact.Mask),
+		slog.Int("expires_in", a.ExpiresIn), slog.String("authorizer_refresh_token", redact.Mask))
 }
 
 // MarshalJSON encodes the appid and expires_in, tokens REDACTED.
@@ -97,7 +99,7 @@ func (a AuthorizerToken) MarshalJSON() ([]byte, error) {
 		AccessToken  string `json:"authorizer_access_token"`
 		ExpiresIn    int    `json:"expires_in"`
 		RefreshToken string `json:"authorizer_refresh_token"`
-	}{a.AppID, redacted, a.ExpiresIn, redacted})
+	}{a.AppID, redact.Mask, a.ExpiresIn, redact.Mask})
 }
 
 // Authorization is the reply of api_query_auth: the account's tokens and
@@ -131,7 +133,7 @@ type Authorizer struct {
 
 // String returns the appid and time, the refresh token REDACTED.
 func (a Authorizer) String() string {
-	return "wx.Authorizer{AppID:" + a.AppID + ", RefreshToken:" + redacted + ", AuthTime:" + strconv.FormatInt(a.AuthTime, 10) + "}"
+	return "wx.Authorizer{AppID:" + a.AppID + ", RefreshToken:" + redact.Mask + ", AuthTime:" + strconv.FormatInt(a.AuthTime, 10) + "}"
 }
 
 // GoString makes %#v print the same as String.
@@ -139,7 +141,7 @@ func (a Authorizer) GoString() string { return a.String() }
 
 // LogValue logs the appid and time, the refresh token REDACTED.
 func (a Authorizer) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("authorizer_appid", a.AppID), slog.String("refresh_token", redacted), slog.Int64("auth_time", a.AuthTime))
+	return slog.GroupValue(slog.String("authorizer_appid", a.AppID), slog.String("refresh_token", redact.Mask), slog.Int64("auth_time", a.AuthTime))
 }
 
 // MarshalJSON encodes the appid and time, the refresh token REDACTED.
@@ -148,5 +150,5 @@ func (a Authorizer) MarshalJSON() ([]byte, error) {
 		AppID        string `json:"authorizer_appid"`
 		RefreshToken string `json:"refresh_token"`
 		AuthTime     int64  `json:"auth_time"`
-	}{a.AppID, redacted, a.AuthTime})
+	}{a.AppID, redact.Mask, a.AuthTime})
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // envelope is the part every WeChat reply may carry.
@@ -15,7 +17,8 @@ type envelope struct {
 
 // parseReply checks a 200 reply: an empty or non-JSON body, or a JSON value
 // that is not an object, is ErrBadResponse; a non-zero errcode is *Error
-// (errmsg scrubbed of secrets). Otherwise the body is returned for the
+// (errmsg scrubbed of secrets, in any letter case); a reply that holds one
+// of the request's secrets is ErrBadResponse. Otherwise the body is returned for the
 // operation's own decoder.
 func parseReply(op string, body []byte, secrets ...string) ([]byte, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -23,11 +26,16 @@ func parseReply(op string, body []byte, secrets ...string) ([]byte, error) {
 	}
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("wx: %s: %w: %s", op, ErrBadResponse, redact(err.Error(), secrets...))
+		return nil, fmt.Errorf("wx: %s: %w: %s", op, ErrBadResponse, redact.String(err.Error(), secrets...))
 	}
 	if env.Errcode != nil && *env.Errcode != 0 {
-		msg := redact(env.Errmsg, secrets...)
+		msg := redact.String(env.Errmsg, secrets...)
 		return nil, &Error{Op: op, Code: *env.Errcode, Status: http.StatusOK, Message: msg, RID: parseRID(msg)}
+	}
+	if redact.Contains(string(body), secrets...) {
+		// An upstream or a proxy echoed the access token (or the
+		// appsecret) into a reply that would be answered to the caller.
+		return nil, fmt.Errorf("wx: %s: %w: the reply echoes a secret of the request", op, ErrBadResponse)
 	}
 	return body, nil
 }

@@ -78,9 +78,3 @@ func ExampleWithTrace() {
 	// Output:
 	// attempts: 2 token retried: false
 }
-
-func ExampleRedact() {
-	fmt.Println(wx.Redact(`Get "https://api.weixin.qq.com/cgi-bin/template/get_industry?access_token=abc123": EOF`))
-	// Output:
-	// Get "https://api.weixin.qq.com/cgi-bin/template/get_industry?access_token=REDACTED": EOF
-}

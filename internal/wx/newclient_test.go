@@ -32,6 +32,11 @@ func TestNewClient(t *testing.T) {
 		{"query", "https://api.weixin.qq.com/?access_token=x", staticToken("t"), wx.Options{}, true},
 		{"fragment", "https://api.weixin.qq.com/#x", staticToken("t"), wx.Options{}, true},
 		{"unparsable", "https://[::1", staticToken("t"), wx.Options{}, true},
+		{"unparsable with a password", "https://svc:pw@api.weixin.qq.com/%zz", staticToken("t"), wx.Options{}, true},
+		{"port 0", "https://api.weixin.qq.com:0", staticToken("t"), wx.Options{}, true},
+		{"port over 65535", "https://api.weixin.qq.com:70000", staticToken("t"), wx.Options{}, true},
+		{"port 65535", "https://api.weixin.qq.com:65535", staticToken("t"), wx.Options{}, false},
+		{"empty host with a port", "https://:443", staticToken("t"), wx.Options{}, true},
 		{"nil token source (stable_token only)", "https://api.weixin.qq.com", nil, wx.Options{}, false},
 		{"negative attempt timeout", "https://api.weixin.qq.com", staticToken("t"), wx.Options{AttemptTimeout: -1}, true},
 		{"negative max attempts", "https://api.weixin.qq.com", staticToken("t"), wx.Options{MaxAttempts: -1}, true},
@@ -44,7 +49,7 @@ func TestNewClient(t *testing.T) {
 				if err == nil || c != nil {
 					t.Fatalf("NewClient(%q) = %v, %v; want an error", tt.baseURL, c, err)
 				}
-				if !strings.HasPrefix(err.Error(), "wx: ") || strings.Contains(err.Error(), "pw@") {
+				if !strings.HasPrefix(err.Error(), "wx: ") || strings.Contains(err.Error(), "pw") {
 					t.Errorf("NewClient(%q) err = %q; want a wx: error without the password", tt.baseURL, err)
 				}
 				return

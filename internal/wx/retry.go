@@ -3,9 +3,10 @@ package wx
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // minFinalAttempt is the least time worth a last attempt. When the caller's
@@ -44,27 +45,15 @@ func (b backoff) duration(attempt int) time.Duration {
 	return time.Duration(b.int64n(int64(d) + 1))
 }
 
-// retryable reports whether err is transient: errcode -1 or 45011, an HTTP
-// 5xx status, a per-attempt timeout or a connection error. The caller's own
-// cancellation or expired deadline, other statuses, other errcodes and
-// ErrBadResponse are not.
+// retryable reports whether err is worth another attempt: a transient
+// failure (see ErrorClass.Transient: errcode -1 or 45011, an HTTP 5xx status, a
+// per-attempt timeout or a connection error), unless it is the caller's own
+// cancellation or expired deadline.
 func retryable(err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return false
-	case errors.Is(err, ErrTimeout), errors.Is(err, ErrUnavailable):
-		return true
-	}
-	var e *Error
-	if !errors.As(err, &e) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
-	if e.Code == 0 {
-		return e.Status >= 500 && e.Status <= 599
-	}
-	return e.Code == CodeBusy || e.Code == CodeMinuteQuota
+	return Classify(err, time.Time{}).Transient()
 }
 
 // do runs r until it succeeds, fails for good, runs out of attempts or of
@@ -188,19 +177,30 @@ func tokenRejected(err error) bool {
 // token reads the access token, adding the time spent to *spent.
 func (c *Client) token(ctx context.Context, op string, spent *time.Duration) (string, error) {
 	if c.tokens == nil {
-		return "", fmt.Errorf("wx: %s: access token: %w", op, errNoTokenSource)
+		return "", &tokenError{op: op, err: errNoTokenSource}
 	}
 	start := time.Now()
 	tok, err := c.tokens.Token(ctx)
 	*spent += time.Since(start)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("wx: %s: access token: %w", op, err)
+		return "", &tokenError{op: op, err: err}
 	case tok == "":
-		return "", fmt.Errorf("wx: %s: access token: %w", op, errEmptyToken)
+		return "", &tokenError{op: op, err: errEmptyToken}
 	}
 	return tok, nil
 }
+
+// tokenError is a failure to get the access token from the TokenSource. It
+// is not a WeChat failure: Classify leaves it to the source's own package.
+type tokenError struct {
+	op  string
+	err error
+}
+
+func (e *tokenError) Error() string { return "wx: " + e.op + ": access token: " + e.err.Error() }
+
+func (e *tokenError) Unwrap() error { return e.err }
 
 // refresh asks the TokenSource to drop stale, if it can, and reads the token
 // again. It returns stale itself when the source cannot invalidate.
@@ -239,6 +239,6 @@ func (c *Client) logAttempt(ctx context.Context, op string, n int, took time.Dur
 		slog.Duration("duration", took),
 		slog.Bool("retry", retry),
 		slog.Duration("wait", wait),
-		slog.String("error", Redact(err.Error())),
+		slog.String("error", redact.String(err.Error())),
 	)
 }

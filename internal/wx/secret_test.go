@@ -31,8 +31,9 @@ func TestSecretNeverLeaks(t *testing.T) {
 		baseURL string // "" = the simulator
 		faults  []wxtest.Fault
 		ctx     func() (context.Context, context.CancelFunc)
-		rotate  bool // token source rotates on Invalidate
-		echo    bool // WeChat's errmsg quotes the token
+		rotate  bool                // token source rotates on Invalidate
+		echo    func(string) string // WeChat's errmsg quotes the token, changed by echo
+		faultFn func(tok string) []wxtest.Fault
 	}{
 		{name: "connection refused", baseURL: refusedURL},
 		{name: "connection reset", faults: []wxtest.Fault{{Reset: true}, {Reset: true}, {Reset: true}}},
@@ -41,7 +42,15 @@ func TestSecretNeverLeaks(t *testing.T) {
 		{name: "http 404", faults: []wxtest.Fault{{Status: 404}}},
 		{name: "bad body", faults: []wxtest.Fault{{Body: "<html>" + sentinel}}},
 		{name: "truncated json", faults: []wxtest.Fault{{Body: `{"primary_industry":{"first_class":"` + sentinel}}},
-		{name: "errmsg echoes the token", echo: true},
+		{name: "errmsg echoes the token", echo: func(s string) string { return s }},
+		{name: "errmsg echoes the token upper-cased", echo: strings.ToUpper},
+		{name: "errmsg echoes the token lower-cased", echo: strings.ToLower},
+		{name: "success echoes the token", faultFn: func(tok string) []wxtest.Fault {
+			return []wxtest.Fault{{Body: `{"primary_industry":{"first_class":"` + tok + `","second_class":"x"}}`}}
+		}},
+		{name: "success echoes the token upper-cased", faultFn: func(tok string) []wxtest.Fault {
+			return []wxtest.Fault{{Body: `{"primary_industry":{"first_class":"x"},"secondary_industry":{"second_class":"` + strings.ToUpper(tok) + `"}}`}}
+		}},
 		{name: "token rejected, rotated", rotate: true},
 		{name: "token rejected, unchanged"},
 		{name: "busy", faults: []wxtest.Fault{{Errcode: -1}, {Errcode: -1}, {Errcode: -1}}},
@@ -61,8 +70,11 @@ func TestSecretNeverLeaks(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%q", tt.name, tok), func(t *testing.T) {
 				sim := wxtest.NewSimulator("someone-else")
 				sim.Script(tt.faults...)
-				if tt.echo {
-					sim.Script(wxtest.Fault{Body: `{"errcode":40013,"errmsg":"invalid appid hint: [` + tok + `] rid: 1a2b"}`})
+				if tt.echo != nil {
+					sim.Script(wxtest.Fault{Body: `{"errcode":40013,"errmsg":"invalid appid hint: [` + tt.echo(tok) + `] rid: 1a2b"}`})
+				}
+				if tt.faultFn != nil {
+					sim.Script(tt.faultFn(tok)...)
 				}
 				base := tt.baseURL
 				if base == "" {
@@ -92,18 +104,18 @@ func TestSecretNeverLeaks(t *testing.T) {
 	}
 }
 
-// assertNoSecret fails if "SENTINEL" appears in err (Error, %v, %+v, %#v,
-// for every error in its chain) or in logs.
+// assertNoSecret fails if "SENTINEL", in any letter case, appears in err
+// (Error, %v, %+v, %#v, for every error in its chain) or in logs.
 func assertNoSecret(tb testing.TB, err error, logs string) {
 	tb.Helper()
 	for _, e := range chain(err) {
 		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-			if s := fmt.Sprintf(format, e); strings.Contains(s, "SENTINEL") {
+			if s := fmt.Sprintf(format, e); strings.Contains(strings.ToUpper(s), "SENTINEL") {
 				tb.Errorf("error %T formatted with %s leaks the token: %s", e, format, s)
 			}
 		}
 	}
-	if strings.Contains(logs, "SENTINEL") {
+	if strings.Contains(strings.ToUpper(logs), "SENTINEL") {
 		tb.Errorf("log output leaks the token:\n%s", logs)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // The getStableAccessToken operation.
@@ -35,7 +37,7 @@ type StableToken struct {
 
 // String returns "wx.StableToken{AccessToken:REDACTED, ExpiresIn:N}".
 func (t StableToken) String() string {
-	return "wx.StableToken{AccessToken:" + redacted + ", ExpiresIn:" + strconv.Itoa(t.ExpiresIn) + "}"
+	return "wx.StableToken{AccessToken:" + redact.Mask + ", ExpiresIn:" + strconv.Itoa(t.ExpiresIn) + "}"
 }
 
 // GoString makes %#v print the same as String.
@@ -44,7 +46,7 @@ func (t StableToken) GoString() string { return t.String() }
 // LogValue logs the token as a group with access_token=REDACTED and
 // expires_in.
 func (t StableToken) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("access_token", redacted), slog.Int("expires_in", t.ExpiresIn))
+	return slog.GroupValue(slog.String("access_token", redact.Mask), slog.Int("expires_in", t.ExpiresIn))
 }
 
 // MarshalJSON encodes {"access_token":"REDACTED","expires_in":N}: a
@@ -53,7 +55,7 @@ func (t StableToken) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
-	}{redacted, t.ExpiresIn})
+	}{redact.Mask, t.ExpiresIn})
 }
 
 // stableTokenRequest is the JSON body WeChat expects.

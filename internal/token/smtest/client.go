@@ -27,3 +27,18 @@ func NewClient(baseURL string, optFns ...func(*secretsmanager.Options)) *secrets
 	}
 	return secretsmanager.New(opts, optFns...)
 }
+
+// Env returns the environment that points a function's own Secrets Manager
+// client (as internal/awsenv builds it from the environment) at the fake
+// served at baseURL: the endpoint override, region us-east-1 and dummy
+// credentials (the fake checks that a request is signed, not by whom). Add
+// the function's own settings to it.
+func Env(baseURL string) map[string]string {
+	return map[string]string{
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": baseURL,
+		"AWS_REGION":                       "us-east-1",
+		"AWS_ACCESS_KEY_ID":                "AKIDTEST",
+		"AWS_SECRET_ACCESS_KEY":            "test-secret",
+		"AWS_SESSION_TOKEN":                "",
+	}
+}

@@ -49,6 +49,7 @@ type Fake struct {
 	faults  map[string][]Fault
 	calls   map[string]int
 	puts    map[string]int
+	reads   map[string]map[string]bool // GetSecretValue invocation ids by secret
 	serial  int
 }
 
@@ -59,6 +60,7 @@ func NewFake() *Fake {
 		faults:  make(map[string][]Fault),
 		calls:   make(map[string]int),
 		puts:    make(map[string]int),
+		reads:   make(map[string]map[string]bool),
 	}
 }
 
@@ -107,6 +109,15 @@ func (f *Fake) Fail(id string, faults ...Fault) {
 // Calls reports how many GetSecretValue calls were received for id, or for
 // all secrets if id is "". Failed calls count too.
 func (f *Fake) Calls(id string) int { return f.count(f.calls, id) }
+
+// Reads reports how many GetSecretValue invocations were received for id:
+// calls that the SDK client retried (they share one amz-sdk-invocation-id
+// header) count once. Failed calls count too.
+func (f *Fake) Reads(id string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.reads[id])
+}
 
 // Puts reports how many PutSecretValue calls were received for id, or for all
 // secrets if id is "".
@@ -180,6 +191,7 @@ func (f *Fake) getSecretValue(w http.ResponseWriter, r *http.Request, body []byt
 		writeError(w, Fault{Type: "SerializationException"})
 		return
 	}
+	f.noteRead(r, in.SecretId)
 	name, ok := f.admit(w, r, in.SecretId, f.calls, "GetSecretValue")
 	if !ok {
 		return
@@ -204,6 +216,21 @@ func (f *Fake) getSecretValue(w http.ResponseWriter, r *http.Request, body []byt
 		out["SecretString"] = s.value
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// noteRead records the SDK invocation a GetSecretValue call belongs to.
+func (f *Fake) noteRead(r *http.Request, id string) {
+	inv := r.Header.Get("Amz-Sdk-Invocation-Id")
+	if inv == "" {
+		inv = fmt.Sprintf("call-%p", r) // a client without the header: each call counts
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name := f.resolveLocked(id)
+	if f.reads[name] == nil {
+		f.reads[name] = make(map[string]bool)
+	}
+	f.reads[name][inv] = true
 }
 
 // applyFault waits out the fault's delay and writes its error, if it has

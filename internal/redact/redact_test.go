@@ -1,4 +1,4 @@
-package wx
+package redact
 
 import (
 	"context"
@@ -31,8 +31,8 @@ func TestRedact(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Redact(tt.in); got != tt.want {
-				t.Errorf("Redact(%q) = %q; want %q", tt.in, got, tt.want)
+			if got := String(tt.in); got != tt.want {
+				t.Errorf("String(%q) = %q; want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -47,11 +47,13 @@ func TestRedactSecrets(t *testing.T) {
 		{"raw", "token is S3CRET+/=x here"},
 		{"query escaped", "token is " + url.QueryEscape(secret)},
 		{"path escaped", "token is " + url.PathEscape(secret)},
+		{"upper-cased", "token is " + strings.ToUpper(secret)},
+		{"lower-cased, query escaped", "token is " + strings.ToLower(url.QueryEscape(secret))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := redact(tt.in, "", secret); strings.Contains(got, "S3CRET") {
-				t.Errorf("redact(%q) = %q; want the secret gone", tt.in, got)
+			if got := String(tt.in, "", secret); strings.Contains(got, "S3CRET") {
+				t.Errorf("String(%q) = %q; want the secret gone", tt.in, got)
 			}
 		})
 	}
@@ -72,18 +74,26 @@ func TestRedactError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := redactError(tt.err, secret)
+			got := Error(tt.err, secret)
 			for _, format := range []string{"%v", "%+v", "%#v"} {
 				if s := fmt.Sprintf(format, got); strings.Contains(s, secret) {
-					t.Errorf("redactError() formatted with %s = %s; want no secret", format, s)
+					t.Errorf("Error() formatted with %s = %s; want no secret", format, s)
 				}
 			}
 			if !errors.Is(got, tt.wantIs) {
-				t.Errorf("redactError() = %v; want errors.Is %v to still hold", got, tt.wantIs)
+				t.Errorf("Error() = %v; want errors.Is %v to still hold", got, tt.wantIs)
 			}
 		})
 	}
-	if redactError(nil) != nil {
-		t.Error("redactError(nil) != nil")
+	if Error(nil) != nil {
+		t.Error("Error(nil) != nil")
 	}
+}
+
+func ExampleString() {
+	fmt.Println(String(`Get "https://api.weixin.qq.com/cgi-bin/template/get_industry?access_token=abc123": EOF`))
+	fmt.Println(String("errmsg: invalid credential, access_token is ABC123XYZ", "abc123xyz"))
+	// Output:
+	// Get "https://api.weixin.qq.com/cgi-bin/template/get_industry?access_token=REDACTED": EOF
+	// errmsg: invalid credential, access_token is REDACTED
 }
