@@ -1,0 +1,11 @@
+// Package accountstest sets up authorized accounts for the local runs and
+// the benchmark of multi-account mode (cmd/localstack, cmd/bench): the
+// WeChat simulator (wxtest) plays WeChat for a made-up third-party platform
+// and issues each account its own authorizer_access_token through the real
+// component API (api_component_token, api_query_auth, api_authorizer_token,
+// called with wx.Client), and the token table on dynalite (ddbtest) gets
+// each account's item as DESIGN.md's "Many accounts" contract has it: key
+// appid, access_token, expires_at (RFC 3339).
+//
+// See https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/ThirdParty/token/authorization_info.html.
+package accountstest
