@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -117,5 +119,73 @@ func TestAccountPrintsNoToken(t *testing.T) {
 		if strings.Contains(s, "SENTINEL") {
 			t.Errorf("printed %q", s)
 		}
+	}
+}
+
+func TestMaxInWindow(t *testing.T) {
+	at := func(secs ...int) []time.Time {
+		var ts []time.Time
+		for _, s := range secs {
+			ts = append(ts, time.Unix(int64(s), 0))
+		}
+		return ts
+	}
+	tests := []struct {
+		name string
+		ts   []time.Time
+		want int
+	}{
+		{"none", nil, 0},
+		{"one", at(5), 1},
+		{"a window apart", at(0, 60, 120), 1},
+		{"two within", at(0, 59, 120), 2},
+		{"three within", at(0, 10, 20, 100), 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := MaxInWindow(tt.ts, time.Minute); got != tt.want {
+				t.Errorf("MaxInWindow() = %d; want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCountersSeeTheFakes(t *testing.T) {
+	s := ddbtest.Start(t)
+	rc, err := NewReadCounter(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := httptest.NewServer(rc)
+	t.Cleanup(front.Close)
+	c := (&ddbtest.Server{URL: front.URL}).Client()
+	if err := CreateTable(t.Context(), c, "tokens"); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"wx0000000000000001", "wx0000000000000001", "wx0000000000000002"} {
+		if _, err := c.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("tokens"),
+			Key: map[string]types.AttributeValue{"appid": &types.AttributeValueMemberS{Value: id}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if reads, ids := rc.Total(); reads != 3 || ids != 2 || rc.Reads("wx0000000000000001") != 2 {
+		t.Errorf("Total() = %d, %d; Reads = %d; want 3 reads of 2 appids, 2 of the first", reads, ids, rc.Reads("wx0000000000000001"))
+	}
+	if most, id := rc.MaxPerWindow(time.Hour); most != 2 || id != "wx0000000000000001" {
+		t.Errorf("MaxPerWindow() = %d, %s; want 2 for the first appid", most, id)
+	}
+
+	sim := wxtest.NewSimulator("GOOD")
+	log := NewCallLog(sim)
+	wxSrv := httptest.NewServer(log)
+	t.Cleanup(wxSrv.Close)
+	_, _ = industryWith(t, wxSrv.URL, "GOOD")
+	_, _ = industryWith(t, wxSrv.URL, "BAD")
+	calls := log.Since(0)
+	if len(calls) != 2 || calls[0].Token != "GOOD" || calls[0].Errcode != 0 || calls[1].Errcode != wx.CodeInvalidCredential {
+		t.Errorf("calls = %+v; want GOOD answered, then BAD with 40001", calls)
+	}
+	if log.Len() != 2 || len(log.Since(1)) != 1 {
+		t.Errorf("Len() = %d, Since(1) = %d calls; want 2 and 1", log.Len(), len(log.Since(1)))
 	}
 }

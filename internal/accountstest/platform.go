@@ -53,11 +53,12 @@ func (a Account) LogValue() slog.Value {
 // Platform is a third-party platform that the simulator plays WeChat for,
 // holding a component_access_token. It is safe for concurrent use.
 type Platform struct {
-	sim   *wxtest.Simulator
-	wx    *wx.Client
-	token string // component_access_token
-	mu    sync.Mutex
-	byApp map[string]Account
+	sim     *wxtest.Simulator
+	wx      *wx.Client
+	token   string // component_access_token
+	mu      sync.Mutex
+	byApp   map[string]Account
+	byToken map[string]string // every token issued here → its appid
 }
 
 // NewPlatform makes sim play WeChat for a made-up platform (forgetting any
@@ -84,7 +85,7 @@ func NewPlatform(ctx context.Context, sim *wxtest.Simulator, simURL string) (*Pl
 	if err != nil {
 		return nil, fmt.Errorf("accountstest: %w", err)
 	}
-	return &Platform{sim: sim, wx: c, token: ct.AccessToken, byApp: map[string]Account{}}, nil
+	return &Platform{sim: sim, wx: c, token: ct.AccessToken, byApp: map[string]Account{}, byToken: map[string]string{}}, nil
 }
 
 // Authorize plays n admins authorizing the platform, each for a new
@@ -135,6 +136,7 @@ func (p *Platform) keep(t wx.AuthorizerToken) Account {
 		ExpiresAt: time.Now().Add(time.Duration(t.ExpiresIn)*time.Second - expiryMargin).UTC().Truncate(time.Second)}
 	p.mu.Lock()
 	p.byApp[a.AppID] = a
+	p.byToken[a.AccessToken] = a.AppID
 	p.mu.Unlock()
 	return a
 }
@@ -168,4 +170,11 @@ feed:
 		return err
 	}
 	return ctx.Err()
+}
+
+// AppID returns the account whose token tok is or was, "" for none.
+func (p *Platform) AppID(tok string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.byToken[tok]
 }
