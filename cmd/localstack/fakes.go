@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/accountstest"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -31,6 +32,7 @@ type fakes struct {
 	wx, sm       *http.Server
 	wxURL, smURL string
 	sim          *wxtest.Simulator
+	calls        *accountstest.CallLog // get_industry calls, in front of sim
 }
 
 // startFakes starts the simulator knowing one app, and Secrets Manager with
@@ -48,9 +50,9 @@ func startFakes(fixedPorts bool) (*fakes, error) {
 	if fixedPorts {
 		wxAddr, smAddr = fixedWeChatAddr, fixedSecretsAddr
 	}
-	f := &fakes{sim: sim}
+	f := &fakes{sim: sim, calls: accountstest.NewCallLog(sim)}
 	var err error
-	if f.wx, f.wxURL, err = listen(wxAddr, sim); err != nil {
+	if f.wx, f.wxURL, err = listen(wxAddr, f.calls); err != nil {
 		return nil, err
 	}
 	if f.sm, f.smURL, err = listen(smAddr, sm); err != nil {

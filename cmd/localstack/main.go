@@ -11,9 +11,20 @@
 // Usage:
 //
 //	localstack                 refresh the token, invoke every event in events/, show a token renewal
-//	                           and a forced refresh, then two failure scenarios, then stop
+//	                           and a forced refresh, then two failure scenarios; then multi-account
+//	                           mode (below); then stop
 //	localstack -event FILE     invoke one event file
-//	localstack -serve ADDR     keep serving: plain HTTP on ADDR becomes HTTP API events (like sam local start-api)
+//	localstack -serve ADDR     keep serving: plain HTTP on ADDR becomes HTTP API events (like sam local
+//	                           start-api), /accounts/{appid}/industry to multi-account mode, the rest
+//	                           to single-account mode
+//
+// Multi-account mode runs a second getindustry with WX_TOKEN_TABLE: dynalite
+// (tools/dynalite, Node.js) holds the token table, the simulator plays WeChat
+// for a platform that three accounts authorized, and their items are written
+// as the platform token service writes them. It shows each account
+// answering its own industry, an unknown appid (404 account_not_found), a
+// malformed one (400), and a token rotation, with the WeChat calls and the
+// table reads counted at the fakes.
 package main
 
 import (
@@ -78,9 +89,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *verbose {
 		output = os.Stderr
 	}
-	start := func(env ...string) (*rie.Emulator, error) {
-		return rie.Start(ctx, rie.Options{Bootstrap: boot, Env: append(fakes.env(), env...), Timeout: 10 * time.Second, Output: output})
+	// startWith runs getindustry with exactly env; start with the
+	// single-account environment and any overrides.
+	startWith := func(env []string) (*rie.Emulator, error) {
+		return rie.Start(ctx, rie.Options{Bootstrap: boot, Env: env, Timeout: 10 * time.Second, Output: output})
 	}
+	start := func(env ...string) (*rie.Emulator, error) { return startWith(append(fakes.env(), env...)) }
 	refresher, err := rie.Start(ctx, rie.Options{Bootstrap: refresherBoot, Env: fakes.refresherEnv(), Timeout: 15 * time.Second, Output: output})
 	if err != nil {
 		return err
@@ -99,7 +113,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	switch {
 	case *serve != "":
-		return serveHTTP(ctx, *serve, start, stdout)
+		accounts, err := startAccounts(ctx, fakes)
+		if err != nil {
+			return err
+		}
+		defer accounts.close()
+		multi := func() (*rie.Emulator, error) { return startWith(accounts.env(fakes)) }
+		var appIDs []string
+		for _, a := range accounts.accounts {
+			appIDs = append(appIDs, a.AppID)
+		}
+		return serveHTTP(ctx, *serve, func() (*rie.Emulator, error) { return start() }, multi, appIDs, stdout)
 	case *event != "":
 		return invokeFiles(ctx, start, stdout, *event)
 	}
@@ -113,7 +137,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := renewal(ctx, fakes, refresh, start, stdout); err != nil {
 		return err
 	}
-	return scenarios(ctx, start, stdout)
+	if err := scenarios(ctx, start, stdout); err != nil {
+		return err
+	}
+	accounts, err := startAccounts(ctx, fakes)
+	if err != nil {
+		return err
+	}
+	defer accounts.close()
+	return showAccounts(ctx, fakes, accounts, startWith, stdout)
 }
 
 // renewal moves the simulator's clock into the last minutes of the token's

@@ -18,27 +18,47 @@ import (
 )
 
 // serveHTTP turns each plain HTTP request on addr into an HTTP API (payload
-// 2.0) event, invokes the function under the emulator and writes its answer
-// back, the way `sam local start-api` does, until ctx is done.
-func serveHTTP(ctx context.Context, addr string, start func(...string) (*rie.Emulator, error), stdout io.Writer) error {
-	emu, err := start()
+// 2.0) event, invokes a function under the emulator and writes its answer
+// back, the way `sam local start-api` does, until ctx is done. Two
+// functions serve, routed by path as two deployments would be: single
+// mode takes every path but /accounts/..., which multi mode takes.
+func serveHTTP(ctx context.Context, addr string, single, multi func() (*rie.Emulator, error), appIDs []string, stdout io.Writer) error {
+	one, err := single()
 	if err != nil {
 		return err
 	}
-	defer emu.Close()
+	defer one.Close()
+	many, err := multi()
+	if err != nil {
+		return err
+	}
+	defer many.Close()
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	p := &proxy{emu: emu}
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 5 * time.Second}
+	singleMode, multiMode := &proxy{emu: one}, &proxy{emu: many}
+	route := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/accounts/") {
+			multiMode.ServeHTTP(w, r)
+			return
+		}
+		singleMode.ServeHTTP(w, r)
+	})
+	srv := &http.Server{Handler: route, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	fmt.Fprintf(stdout, "serving on http://%s  (try: curl -i http://%s/industry; Ctrl-C stops)\n", l.Addr(), l.Addr())
+	base := "http://" + l.Addr().String()
+	fmt.Fprintf(stdout, "serving on %s (Ctrl-C stops). Try:\n", base)
+	fmt.Fprintf(stdout, "  curl -i %s/industry                              # single-account mode\n", base)
+	for _, id := range appIDs {
+		fmt.Fprintf(stdout, "  curl -i %s/accounts/%s/industry   # multi-account mode, a seeded account\n", base, id)
+	}
+	fmt.Fprintf(stdout, "  curl -i %s/accounts/%s/industry   # multi-account mode, no such account: 404\n", base, unknownAppID)
 	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

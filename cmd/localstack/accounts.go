@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/wxindustry/getindustry/internal/accountstest"
+	"github.com/wxindustry/getindustry/internal/ddbtest"
+	"github.com/wxindustry/getindustry/internal/rie"
+	"github.com/wxindustry/getindustry/internal/wx/wxtest"
+)
+
+const (
+	// tableName is the token table of multi-account mode.
+	tableName = "getindustry-accounts"
+	// seededAccounts is how many authorized accounts make local seeds.
+	seededAccounts = 3
+	// unknownAppID is well formed but has no item.
+	unknownAppID = "wx0123456789abcdef"
+)
+
+// accountsStack is multi-account mode's part of the local stack: dynalite
+// (behind a reverse proxy that counts reads), the token table, and the
+// simulator playing WeChat for a platform with a few authorized accounts.
+type accountsStack struct {
+	ddbURL   string // the proxy in front of dynalite
+	reads    *accountstest.ReadCounter
+	ddb      *dynamodb.Client
+	platform *accountstest.Platform
+	accounts []accountstest.Account
+	close    func()
+}
+
+// startAccounts starts dynalite, creates the table, has the simulator
+// authorize seededAccounts accounts and writes their items, as the
+// platform token service would.
+func startAccounts(ctx context.Context, f *fakes) (*accountsStack, error) {
+	dir, err := ddbtest.ToolDir()
+	if err != nil {
+		return nil, err
+	}
+	url, stop, err := ddbtest.Launch(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &accountsStack{}
+	if s.reads, err = accountstest.NewReadCounter(url); err != nil {
+		stop()
+		return nil, err
+	}
+	front, frontURL, err := listen("127.0.0.1:0", s.reads)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	s.ddbURL, s.close = frontURL, func() { front.Close(); stop() }
+	s.ddb = (&ddbtest.Server{URL: s.ddbURL}).Client()
+	err = func() error {
+		if err := accountstest.CreateTable(ctx, s.ddb, tableName); err != nil {
+			return err
+		}
+		if s.platform, err = accountstest.NewPlatform(ctx, f.sim, f.wxURL); err != nil {
+			return err
+		}
+		if s.accounts, err = s.platform.Authorize(ctx, seededAccounts, 1); err != nil {
+			return err
+		}
+		return accountstest.Put(ctx, s.ddb, tableName, s.accounts, 1)
+	}()
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// env is getindustry's environment in multi-account mode: the table on
+// dynalite instead of the token secret.
+func (s *accountsStack) env(f *fakes) []string {
+	return []string{
+		"WX_TOKEN_TABLE=" + tableName,
+		"AWS_ENDPOINT_URL_DYNAMODB=" + s.ddbURL,
+		"WX_API_BASE_URL=" + f.wxURL,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIDLOCALSTACK",
+		"AWS_SECRET_ACCESS_KEY=local-not-a-secret",
+		"AWS_LAMBDA_LOG_LEVEL=INFO",
+		"AWS_LAMBDA_FUNCTION_NAME=GetIndustryFunction",
+	}
+}
+
+// showAccounts runs a second getindustry in multi-account mode and shows
+// each seeded account answering its own industry, an unknown and a
+// malformed appid, and a token rotation.
+func showAccounts(ctx context.Context, f *fakes, s *accountsStack, start func(env []string) (*rie.Emulator, error), stdout io.Writer) error {
+	fmt.Fprintf(stdout, "\n-- multi-account mode: table %s on dynalite (%s), %d accounts authorized in the simulator and written to it\n",
+		tableName, s.ddbURL, len(s.accounts))
+	fmt.Fprintln(stdout, "   (WX_INDUSTRY_CACHE_TTL=0 here, so that every request reaches WeChat and the rotation below shows)")
+	emu, err := start(append(s.env(f), "WX_INDUSTRY_CACHE_TTL=0"))
+	if err != nil {
+		return err
+	}
+	defer emu.Close()
+	for _, a := range s.accounts {
+		if err := getAndPrint(ctx, emu, stdout, "/accounts/"+a.AppID+"/industry", ""); err != nil {
+			return err
+		}
+	}
+	direct := fmt.Sprintf(`{"appid":%q}`, s.accounts[1].AppID)
+	if err := invokeAndPrint(ctx, emu, stdout, "multi-account direct invoke "+direct, []byte(direct)); err != nil {
+		return err
+	}
+	if err := getAndPrint(ctx, emu, stdout, "/accounts/"+unknownAppID+"/industry", " (no item in the table)"); err != nil {
+		return err
+	}
+	if err := getAndPrint(ctx, emu, stdout, "/accounts/wx-not-an-appid/industry", " (malformed appid: no AWS call)"); err != nil {
+		return err
+	}
+	return rotation(ctx, f, s, emu, stdout)
+}
+
+// rotation refreshes the first account's token at WeChat, writes the new
+// one to the table, and shows what the running instance does, with the
+// WeChat calls and table reads counted at the fakes: first the old,
+// cached token still works (WeChat's overlap); once WeChat retires it,
+// errcode 40001 makes the function re-read the item and retry.
+func rotation(ctx context.Context, f *fakes, s *accountsStack, emu *rie.Emulator, stdout io.Writer) error {
+	old := s.accounts[0]
+	fresh, err := s.platform.Rotate(ctx, old.AppID)
+	if err != nil {
+		return err
+	}
+	if err := accountstest.Put(ctx, s.ddb, tableName, []accountstest.Account{fresh}, 1); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n-- token rotation for %s: the platform refreshes its token at WeChat (api_authorizer_token) and writes the new one to the table\n", old.AppID)
+	path := "/accounts/" + old.AppID + "/industry"
+	label := func(tok string) string {
+		switch tok {
+		case old.AccessToken:
+			return "the old token"
+		case fresh.AccessToken:
+			return "the new token"
+		}
+		return "another token"
+	}
+	step := func(title string) error {
+		calls, reads := f.calls.Len(), s.reads.Reads(old.AppID)
+		if err := getAndPrint(ctx, emu, stdout, path, title); err != nil {
+			return err
+		}
+		var seen []string
+		for _, c := range f.calls.Since(calls) {
+			answer := "industry"
+			if c.Errcode != 0 {
+				answer = fmt.Sprintf("errcode %d", c.Errcode)
+			}
+			seen = append(seen, label(c.Token)+" → "+answer)
+		}
+		fmt.Fprintf(stdout, "   WeChat get_industry calls: %s; table reads of %s: %d\n",
+			strings.Join(seen, ", "), old.AppID, s.reads.Reads(old.AppID)-reads)
+		return nil
+	}
+	if err := step(" right after the rotation"); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n-- the WeChat simulator's clock moves %v on: WeChat stops accepting the old token\n", wxtest.ForceOverlap)
+	f.sim.Advance(wxtest.ForceOverlap)
+	return step(" after WeChat retired the old token")
+}
+
+// getAndPrint sends GET path to emu as an HTTP API event and prints the
+// status and the body.
+func getAndPrint(ctx context.Context, emu *rie.Emulator, stdout io.Writer, path, note string) error {
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	r.RemoteAddr = "127.0.0.1:40000"
+	payload, err := json.Marshal(httpAPIEvent(r, nil, "local-accounts"))
+	if err != nil {
+		return err
+	}
+	status, out, err := emu.Invoke(ctx, payload)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w\n%s", path, err, emu.Log.Tail(20))
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(out, &resp); status != http.StatusOK || err != nil || resp.StatusCode == 0 {
+		return fmt.Errorf("GET %s: emulator HTTP %d: %s\n%s", path, status, out, emu.Log.Tail(20))
+	}
+	fmt.Fprintf(stdout, "\n== GET %s%s: HTTP %d\n%s\n", path, note, resp.StatusCode, indent([]byte(resp.Body)))
+	return nil
+}
