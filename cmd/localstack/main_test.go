@@ -36,6 +36,13 @@ func TestRunShowsTheWholeFlow(t *testing.T) {
 		`"errorType": "ForceRefreshLimited"`,
 		`\"code\":\"token_unavailable\"`,
 		`\"code\":\"wechat_token_invalid\"`,
+		// multi-account mode
+		"(no item in the table): HTTP 404\n{\n  \"error\": {\n    \"code\": \"account_not_found\"",
+		"(malformed appid: no AWS call): HTTP 400\n{\n  \"error\": {\n    \"code\": \"invalid_request\"",
+		"right after the rotation: HTTP 200",
+		"WeChat get_industry calls: the old token → industry; table reads of",
+		"after WeChat retired the old token: HTTP 200",
+		"WeChat get_industry calls: the old token → errcode 40001, the new token → industry; table reads of",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q", want)
@@ -43,6 +50,11 @@ func TestRunShowsTheWholeFlow(t *testing.T) {
 	}
 	if n := strings.Count(got, `快递`); n < 6 {
 		t.Errorf("the industry appears %d times; want it in every success", n)
+	}
+	// Each account's answer names it (wxtest.AccountIndustry): three
+	// accounts, the direct invoke and the two calls of the rotation.
+	if n := strings.Count(got, `"second_class": "wx`); n != 6 {
+		t.Errorf("accounts answered their own industry %d times; want 6", n)
 	}
 	if strings.Contains(got, localAppSecret) {
 		t.Error("the output contains the appsecret")
