@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 // builtVariants builds the variants once per test binary.
 // The build has no time limit of its own: a loaded machine is slow, not broken.
 var builtVariants = sync.OnceValues(func() ([]variant, error) {
-	return buildVariants(context.Background(), buildDir)
+	return buildVariants(context.Background(), buildDir, 0)
 })
 
 // needEmulator skips tb unless the emulator is installed and the run is not -short.

@@ -11,10 +11,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/accountstest"
 	"github.com/wxindustry/getindustry/internal/rie"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -46,12 +48,13 @@ func run(ctx context.Context, args []string, stdout, progress io.Writer) error {
 	flags.SetOutput(progress)
 	n := flags.Int("n", 1000, "warm invokes per variant and payload (1 to 100000)")
 	inits := flags.Int("inits", 5, "fresh emulators per variant for the init median (1 to 50)")
+	accounts := flags.Int("accounts", 10000, "accounts in the table and the simulator for multi-account mode (0 skips it; at most 100000)")
 	outFile := flags.String("o", "", "also write the report to this file")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	if *n < 1 || *n > 100000 || *inits < 1 || *inits > 50 || flags.NArg() > 0 {
-		return fmt.Errorf("bad flags %q: want -n 1..100000, -inits 1..50 and no arguments", args)
+	if *n < 1 || *n > 100000 || *inits < 1 || *inits > 50 || *accounts < 0 || *accounts == 1 || *accounts > 100000 || flags.NArg() > 0 {
+		return fmt.Errorf("bad flags %q: want -n 1..100000, -inits 1..50, -accounts 0 or 2..100000 and no arguments", args)
 	}
 	ctx, cancel := context.WithTimeout(ctx, maxRun)
 	defer cancel()
@@ -62,18 +65,22 @@ func run(ctx context.Context, args []string, stdout, progress io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 	fmt.Fprintln(progress, "bench: building bootstraps (host, and linux/arm64 for size) ...")
-	variants, err := buildVariants(ctx, tmp)
+	variants, err := buildVariants(ctx, tmp, *accounts)
 	if err != nil {
 		return err
 	}
 	fk := startFakes(secretJSON(benchToken), benchToken)
 	defer fk.close()
 
-	cfg := measureConfig{n: *n, inits: *inits, progress: progress}
+	cfg := measureConfig{n: *n, inits: *inits, accounts: *accounts, progress: progress}
 	results := make([]result, len(variants))
 	var errs []error
 	for i, v := range variants {
-		results[i] = measure(ctx, v, fk, cfg)
+		if v.accounts {
+			results[i] = measureAccounts(ctx, v, fk, cfg)
+		} else {
+			results[i] = measure(ctx, v, fk, cfg)
+		}
 		if results[i].err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", v.name, results[i].err))
 		}
@@ -95,13 +102,16 @@ type variant struct {
 	armSize   int64    // bytes of the linux/arm64 build, as SAM builds it
 	env       []string // on top of the fakes' environment
 	upstream  bool     // calls WeChat and Secrets Manager
+	accounts  bool     // multi-account mode: the table on dynalite, many accounts (measureAccounts)
 	// checkDirect and checkHTTP validate the emulator's answers.
 	checkDirect, checkHTTP func([]byte) error
 }
 
 // buildVariants builds getindustry and the bare function for this machine
-// and for linux/arm64, and returns the three variants.
-func buildVariants(ctx context.Context, tmp string) ([]variant, error) {
+// and for linux/arm64, and returns the variants: getindustry with and
+// without caches, in multi-account mode with accounts accounts (unless
+// 0), and bare.
+func buildVariants(ctx context.Context, tmp string, accounts int) ([]variant, error) {
 	type build struct {
 		boot string
 		size int64
@@ -123,15 +133,28 @@ func buildVariants(ctx context.Context, tmp string) ([]variant, error) {
 		builds[pkg] = build{boot, size}
 	}
 	gi, bare := builds["./functions/getindustry"], builds["./internal/rie/testdata/bare"]
-	return []variant{
+	vs := []variant{
 		{name: "getindustry", bootstrap: gi.boot, armSize: gi.size, upstream: true,
 			checkDirect: wantIndustry, checkHTTP: wantHTTP200},
 		{name: "getindustry, caches off", bootstrap: gi.boot, armSize: gi.size, upstream: true,
 			env:         []string{"WX_INDUSTRY_CACHE_TTL=0", "WX_TOKEN_CACHE_TTL=0"},
 			checkDirect: wantIndustry, checkHTTP: wantHTTP200},
-		{name: "bare aws-lambda-go", bootstrap: bare.boot, armSize: bare.size,
-			checkDirect: wantOK, checkHTTP: wantOK},
-	}, nil
+	}
+	if accounts > 0 {
+		vs = append(vs, variant{name: fmt.Sprintf("getindustry, %s accounts", thousands(accounts)),
+			bootstrap: gi.boot, armSize: gi.size, upstream: true, accounts: true})
+	}
+	return append(vs, variant{name: "bare aws-lambda-go", bootstrap: bare.boot, armSize: bare.size,
+		checkDirect: wantOK, checkHTTP: wantOK}), nil
+}
+
+// thousands formats n with a comma between thousands: 10000 → "10,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // armSize builds pkg as SAM does (linux/arm64, no cgo, lambda.norpc,
@@ -151,6 +174,7 @@ func armSize(ctx context.Context, pkg, dir string) (int64, error) {
 // fakes are the WeChat simulator and the Secrets Manager fake on loopback.
 type fakes struct {
 	sim          *wxtest.Simulator
+	industryLog  *accountstest.CallLog // get_industry calls, in front of sim
 	sm           *smtest.Fake
 	wxSrv, smSrv *httptest.Server
 }
@@ -159,8 +183,9 @@ type fakes struct {
 // given tokens.
 func startFakes(secret string, tokens ...string) *fakes {
 	f := &fakes{sim: wxtest.NewSimulator(tokens...), sm: smtest.NewFake()}
+	f.industryLog = accountstest.NewCallLog(f.sim)
 	f.sm.SetSecret(secretID, secret)
-	f.wxSrv, f.smSrv = wxtest.NewServer(f.sim), smtest.NewServer(f.sm)
+	f.wxSrv, f.smSrv = httptest.NewServer(f.industryLog), smtest.NewServer(f.sm)
 	return f
 }
 

@@ -22,6 +22,7 @@ import (
 type measureConfig struct {
 	n        int       // warm invokes per payload
 	inits    int       // fresh emulators for the init median
+	accounts int       // accounts in multi-account mode
 	progress io.Writer // one line per step
 }
 
@@ -33,7 +34,18 @@ type result struct {
 	// wechatPer1000 and secretsPer1000 are upstream calls per 1,000 invokes,
 	// counted over the first invoke and the n warm direct invokes after it.
 	wechatPer1000, secretsPer1000 float64
-	err                           error
+	// Multi-account mode only: the accounts cached, the bootstrap's VmHWM
+	// once all are, its growth per account over the first, the time the
+	// requests that cached them took, table reads per 1,000 warm invokes,
+	// and the most table reads and WeChat calls for one account within
+	// any WX_TOKEN_CACHE_TTL and WX_INDUSTRY_CACHE_TTL over the whole run.
+	accounts                                    int
+	cachedRSS                                   int64
+	bytesPerAccount                             float64
+	fill                                        time.Duration
+	ddbPer1000                                  float64
+	maxReadsPerTokenTTL, maxCallsPerIndustryTTL int
+	err                                         error
 }
 
 // latencies summarises warm invokes.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ type row struct {
 	always bool // measured even when the variant's run failed (binary size)
 }
 
-func rows(cfg measureConfig) []row {
+func rows(cfg measureConfig, multi bool) []row {
 	dur := func(f func(result) time.Duration) func(variant, result) (float64, bool) {
 		return func(_ variant, r result) (float64, bool) { return float64(f(r)), true }
 	}
@@ -60,7 +61,7 @@ func rows(cfg measureConfig) []row {
 		return func(v variant, r result) (float64, bool) { return f(r), v.upstream }
 	}
 	warm := fmt.Sprintf("n=%d", cfg.n)
-	return []row{
+	rs := []row{
 		{label: fmt.Sprintf("init duration, emulator INIT REPORT (median of %d)", cfg.inits),
 			value: dur(func(r result) time.Duration { return r.init }), format: fmtDuration},
 		{label: fmt.Sprintf("first invoke, client-side (median of %d)", cfg.inits),
@@ -79,11 +80,35 @@ func rows(cfg measureConfig) []row {
 		{label: "WeChat calls per 1,000 invokes",
 			value: upstream(func(r result) float64 { return r.wechatPer1000 }), format: fmtCalls},
 		{label: "Secrets Manager calls per 1,000 invokes",
-			value: upstream(func(r result) float64 { return r.secretsPer1000 }), format: fmtCalls},
+			value:  func(v variant, r result) (float64, bool) { return r.secretsPer1000, v.upstream && !v.accounts },
+			format: fmtCalls},
 		{label: "linux/arm64 bootstrap size (MB = 10^6 bytes)", always: true,
 			value:  func(v variant, _ result) (float64, bool) { return float64(v.armSize), true },
 			format: func(x float64) string { return fmt.Sprintf("%.2f MB", x/1e6) }},
 	}
+	if !multi {
+		return rs
+	}
+	accounts := func(f func(result) float64) func(variant, result) (float64, bool) {
+		return func(v variant, r result) (float64, bool) { return f(r), v.accounts }
+	}
+	count := func(x float64) string { return fmt.Sprintf("%.0f", x) }
+	return append(rs,
+		row{label: "multi-account: peak memory with every account cached (VmHWM)",
+			value:  accounts(func(r result) float64 { return float64(r.cachedRSS) }),
+			format: func(x float64) string { return fmt.Sprintf("%.1f MiB", x/(1<<20)) }},
+		row{label: "multi-account: bytes per cached account (VmHWM growth / accounts)",
+			value:  accounts(func(r result) float64 { return r.bytesPerAccount }),
+			format: func(x float64) string { return fmt.Sprintf("%.0f B", x) }},
+		row{label: "multi-account: caching every account, one request each (all misses)",
+			value: accounts(func(r result) float64 { return float64(r.fill) }), format: fmtDuration},
+		row{label: "multi-account: DynamoDB reads per 1,000 invokes",
+			value: accounts(func(r result) float64 { return r.ddbPer1000 }), format: fmtCalls},
+		row{label: fmt.Sprintf("multi-account: most DynamoDB reads of one account within a WX_TOKEN_CACHE_TTL (%v)", tokenTTL),
+			value: accounts(func(r result) float64 { return float64(r.maxReadsPerTokenTTL) }), format: count},
+		row{label: fmt.Sprintf("multi-account: most WeChat calls for one account within a WX_INDUSTRY_CACHE_TTL (%v)", industryTTL),
+			value: accounts(func(r result) float64 { return float64(r.maxCallsPerIndustryTTL) }), format: count},
+	)
 }
 
 func fmtDuration(x float64) string {
@@ -107,16 +132,28 @@ func render(m machine, command string, cfg measureConfig, vs []variant, rs []res
 	var b strings.Builder
 	fmt.Fprintf(&b, "Machine: %s/%s, %d CPUs, %s; %s; aws-lambda-rie %s\n\n", m.os, m.arch, m.cpus, m.cpu, m.goVersion, rie.Version)
 	fmt.Fprintf(&b, "Command: `%s`\n\n", strings.TrimSpace(command))
+	// The ratio columns: getindustry / bare, and multi-account mode / bare.
+	bare := len(vs) - 1
+	ratios := []int{0}
+	multi := slices.IndexFunc(vs, func(v variant) bool { return v.accounts })
+	if multi >= 0 {
+		ratios = append(ratios, multi)
+	}
 	b.WriteString("| measure |")
 	for _, v := range vs {
 		fmt.Fprintf(&b, " %s |", v.name)
 	}
-	fmt.Fprintf(&b, " %s / %s |\n|---|", vs[0].name, strings.Fields(vs[len(vs)-1].name)[0])
-	b.WriteString(strings.Repeat("---:|", len(vs)+1) + "\n")
-	for _, rw := range rows(cfg) {
+	for _, i := range ratios {
+		name := vs[i].name
+		if vs[i].accounts {
+			name = strings.TrimPrefix(name, "getindustry, ")
+		}
+		fmt.Fprintf(&b, " %s / %s |", name, strings.Fields(vs[bare].name)[0])
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---:|", len(vs)+len(ratios)) + "\n")
+	for _, rw := range rows(cfg, multi >= 0) {
 		fmt.Fprintf(&b, "| %s |", rw.label)
-		var first, last float64
-		var ok0, okN bool
+		xs, oks := make([]float64, len(vs)), make([]bool, len(vs))
 		for i, v := range vs {
 			x, ok := rw.value(v, rs[i])
 			cell := "—"
@@ -127,22 +164,30 @@ func render(m machine, command string, cfg measureConfig, vs []variant, rs []res
 				cell = rw.format(x)
 			}
 			fmt.Fprintf(&b, " %s |", cell)
-			if i == 0 {
-				first, ok0 = x, ok
-			}
-			if i == len(vs)-1 {
-				last, okN = x, ok
-			}
+			xs[i], oks[i] = x, ok
 		}
-		ratio := "—"
-		if ok0 && okN && last > 0 {
-			ratio = fmt.Sprintf("%.2fx", first/last)
+		for _, i := range ratios {
+			ratio := "—"
+			if oks[i] && oks[bare] && xs[bare] > 0 {
+				ratio = fmt.Sprintf("%.2fx", xs[i]/xs[bare])
+			}
+			fmt.Fprintf(&b, " %s |", ratio)
 		}
-		fmt.Fprintf(&b, " %s |\n", ratio)
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "\nLatencies are client-side POSTs to the emulator, one at a time, after the first invoke "+
 		"of a fresh emulator. Upstream calls are counted over that first invoke and the %d warm direct "+
 		"invokes after it, scaled to 1,000. Init is the emulator's own report; the first invoke includes it.\n", cfg.n)
+	if multi >= 0 {
+		fmt.Fprintf(&b, "\nMulti-account mode (%s): the table on dynalite and the accounts in the WeChat simulator, "+
+			"seeded before the emulator starts. Its first invoke and init are for one account; then one direct "+
+			"invoke per account caches every one of them (peak memory and bytes per account are read before and "+
+			"after); then the warm invokes, direct `{\"appid\":\"wx…\"}` and HTTP API `GET /accounts/{appid}/industry`, "+
+			"draw their appids from a Zipf distribution (s=%.1f, fixed seed), so every one is a cache hit. Table reads "+
+			"(GetItem) are counted at a proxy in front of dynalite and WeChat calls at the simulator, per account, "+
+			"over the whole run; WX_TOKEN_CACHE_TTL=%v and WX_INDUSTRY_CACHE_TTL=%v, the defaults.\n",
+			vs[multi].name, zipfS, tokenTTL, industryTTL)
+	}
 	for i, r := range rs {
 		if r.err != nil {
 			fmt.Fprintf(&b, "\n%s could not be measured:\n\n```\n%s\n```\n", vs[i].name, strings.TrimSpace(r.err.Error()))
