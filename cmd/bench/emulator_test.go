@@ -84,7 +84,7 @@ func TestRunWritesTheReport(t *testing.T) {
 	needEmulator(t)
 	out := filepath.Join(t.TempDir(), "bench.md")
 	var stdout, progress bytes.Buffer
-	if err := run(t.Context(), []string{"-n", "3", "-inits", "1", "-o", out}, &stdout, &progress); err != nil {
+	if err := run(t.Context(), []string{"-n", "3", "-inits", "1", "-accounts", "20", "-o", out}, &stdout, &progress); err != nil {
 		t.Fatalf("run() = %v\n%s", err, stdout.String())
 	}
 	file, err := os.ReadFile(out)
@@ -94,7 +94,8 @@ func TestRunWritesTheReport(t *testing.T) {
 	if string(file) != stdout.String() {
 		t.Errorf("-o file differs from stdout:\n%s\n---\n%s", file, stdout.String())
 	}
-	for _, want := range []string{"Command: `go run ./cmd/bench -n 3 -inits 1 -o " + out + "`", "| getindustry / bare |", "(n=3)"} {
+	for _, want := range []string{"Command: `go run ./cmd/bench -n 3 -inits 1 -accounts 20 -o " + out + "`", "| getindustry / bare |", "(n=3)",
+		"| 20 accounts / bare |"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, stdout.String())
 		}
@@ -111,6 +112,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}{
 		{"zero invokes", []string{"-n", "0"}},
 		{"too many inits", []string{"-inits", "500"}},
+		{"one account", []string{"-accounts", "1"}},
 		{"unknown flag", []string{"-x"}},
 		{"stray argument", []string{"now"}},
 	}
