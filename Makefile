@@ -11,6 +11,8 @@ DYNALITE       := tools/dynalite
 LAMBDA_FLAGS   := -tags lambda.norpc -trimpath -ldflags "-s -w"
 EVENT          ?= events/direct.json
 FUZZTIME       ?= 30s
+ACCOUNTS       ?= 10000
+INVOKES        ?= 1000
 # go test's own limit per package binary (default 10m). A loaded 2-core
 # machine can take that long for a slow package without anything hanging;
 # 30m leaves room for it and still ends a real hang with a goroutine dump.
@@ -67,11 +69,11 @@ build-PlatformTokenFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of 
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/platformtoken
 
 .PHONY: local
-local: tools ## Build and run the function under the emulator with local fakes, invoke every event, stop
+local: tools ## Build and run the function under the emulator with local fakes, invoke every event, then multi-account mode on dynalite, stop
 	$(GO) run ./cmd/localstack
 
 .PHONY: serve
-serve: tools ## Like local, but keep serving: curl http://127.0.0.1:3000/industry
+serve: tools ## Like local, but keep serving: curl http://127.0.0.1:3000/industry or /accounts/{appid}/industry
 	$(GO) run ./cmd/localstack -serve 127.0.0.1:3000
 
 .PHONY: invoke
@@ -79,9 +81,9 @@ invoke: tools ## Invoke one event under the local stack: make invoke EVENT=event
 	$(GO) run ./cmd/localstack -event $(EVENT)
 
 .PHONY: bench
-bench: tools ## Benchmarks: warm path in process (go test -bench), then cold start, latency, memory, size and upstream calls under the emulator
+bench: tools ## Benchmarks: warm path in process, then under the emulator (single mode, ACCOUNTS=10000 in multi mode, bare; INVOKES=1000 warm invokes each)
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./functions/getindustry/ ./internal/industry/ ./internal/wx/ ./internal/token/
-	$(GO) run ./cmd/bench -n 1000
+	$(GO) run ./cmd/bench -n $(INVOKES) -accounts $(ACCOUNTS)
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 30s)
