@@ -118,8 +118,10 @@ func fmtDuration(x float64) string {
 		return fmt.Sprintf("%.3f ms", ms)
 	case ms < 10:
 		return fmt.Sprintf("%.2f ms", ms)
-	default:
+	case ms < 10000:
 		return fmt.Sprintf("%.1f ms", ms)
+	default:
+		return fmt.Sprintf("%.1f s", ms/1000)
 	}
 }
 
@@ -185,7 +187,8 @@ func render(m machine, command string, cfg measureConfig, vs []variant, rs []res
 			"after); then the warm invokes, direct `{\"appid\":\"wx…\"}` and HTTP API `GET /accounts/{appid}/industry`, "+
 			"draw their appids from a Zipf distribution (s=%.1f, fixed seed), so every one is a cache hit. Table reads "+
 			"(GetItem) are counted at a proxy in front of dynalite and WeChat calls at the simulator, per account, "+
-			"over the whole run; WX_TOKEN_CACHE_TTL=%v and WX_INDUSTRY_CACHE_TTL=%v, the defaults.\n",
+			"in the instance that holds the caches, from its first invoke to its last; WX_TOKEN_CACHE_TTL=%v and "+
+			"WX_INDUSTRY_CACHE_TTL=%v, the defaults.\n",
 			vs[multi].name, zipfS, tokenTTL, industryTTL)
 	}
 	for i, r := range rs {
