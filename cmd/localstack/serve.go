@@ -37,15 +37,7 @@ func serveHTTP(ctx context.Context, addr string, single, multi func() (*rie.Emul
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	singleMode, multiMode := &proxy{emu: one}, &proxy{emu: many}
-	route := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/accounts/") {
-			multiMode.ServeHTTP(w, r)
-			return
-		}
-		singleMode.ServeHTTP(w, r)
-	})
-	srv := &http.Server{Handler: route, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: route(&proxy{emu: one}, &proxy{emu: many}), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -63,6 +55,18 @@ func serveHTTP(ctx context.Context, addr string, single, multi func() (*rie.Emul
 		return err
 	}
 	return nil
+}
+
+// route sends /accounts/... to multi and every other path to single, as
+// two deployments behind one API would be routed.
+func route(single, multi http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/accounts/") {
+			multi.ServeHTTP(w, r)
+			return
+		}
+		single.ServeHTTP(w, r)
+	})
 }
 
 // proxy converts HTTP requests to HTTP API events. The emulator serves one
