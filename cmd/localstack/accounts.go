@@ -117,11 +117,16 @@ func showAccounts(ctx context.Context, f *fakes, s *accountsStack, start func(en
 	if err := invokeAndPrint(ctx, emu, stdout, "multi-account direct invoke "+direct, []byte(direct)); err != nil {
 		return err
 	}
-	if err := getAndPrint(ctx, emu, stdout, "/accounts/"+unknownAppID+"/industry", " (no item in the table)"); err != nil {
-		return err
-	}
-	if err := getAndPrint(ctx, emu, stdout, "/accounts/wx-not-an-appid/industry", " (malformed appid: no AWS call)"); err != nil {
-		return err
+	for _, c := range []struct{ appID, note string }{
+		{unknownAppID, " (no item in the table)"},
+		{"wx-not-an-appid", " (malformed appid)"},
+	} {
+		reads, _ := s.reads.Total()
+		if err := getAndPrint(ctx, emu, stdout, "/accounts/"+c.appID+"/industry", c.note); err != nil {
+			return err
+		}
+		after, _ := s.reads.Total()
+		fmt.Fprintf(stdout, "   table reads: %d\n", after-reads)
 	}
 	return rotation(ctx, f, s, emu, stdout)
 }

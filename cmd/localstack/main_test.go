@@ -38,7 +38,8 @@ func TestRunShowsTheWholeFlow(t *testing.T) {
 		`\"code\":\"wechat_token_invalid\"`,
 		// multi-account mode
 		"(no item in the table): HTTP 404\n{\n  \"error\": {\n    \"code\": \"account_not_found\"",
-		"(malformed appid: no AWS call): HTTP 400\n{\n  \"error\": {\n    \"code\": \"invalid_request\"",
+		"(malformed appid): HTTP 400\n{\n  \"error\": {\n    \"code\": \"invalid_request\"",
+		"\n}\n   table reads: 0\n", // the malformed appid
 		"right after the rotation: HTTP 200",
 		"WeChat get_industry calls: the old token → industry; table reads of",
 		"after WeChat retired the old token: HTTP 200",
