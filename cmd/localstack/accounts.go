@@ -146,7 +146,7 @@ func rotation(ctx context.Context, f *fakes, s *accountsStack, emu *rie.Emulator
 		return err
 	}
 	fmt.Fprintf(stdout, "\n-- token rotation for %s: the platform refreshes its token at WeChat (api_authorizer_token) and writes the new one to the table\n", old.AppID)
-	fmt.Fprintf(stdout, "   The running instance still holds the old token (for up to WX_TOKEN_CACHE_TTL); WeChat keeps accepting a replaced token for %v.\n", wxtest.ForceOverlap)
+	fmt.Fprintf(stdout, "   The running instance still holds the old token (for up to WX_TOKEN_CACHE_TTL); the simulator, like WeChat, keeps accepting a replaced token for a while (%v).\n", wxtest.ForceOverlap)
 	path := "/accounts/" + old.AppID + "/industry"
 	label := func(tok string) string {
 		switch tok {
