@@ -520,3 +520,27 @@ func TestTemplatePlatformBuildTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateReadme checks that README.md names every
+// parameter, alarm and output the template declares, so that an operator
+// can look each one up.
+func TestTemplateReadme(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(tplRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	raw := tplRaw(t)
+	names := slices.Collect(maps.Keys(tplMap(raw["Parameters"])))
+	names = append(names, slices.Collect(maps.Keys(tplMap(raw["Outputs"])))...)
+	for name, r := range tplMap(raw["Resources"]) {
+		if tplMap(r)["Type"] == "AWS::CloudWatch::Alarm" {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		if !regexp.MustCompile(`\b` + name + `\b`).MatchString(readme) {
+			t.Errorf("README.md does not name %s", name)
+		}
+	}
+}
