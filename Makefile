@@ -11,6 +11,10 @@ DYNALITE       := tools/dynalite
 LAMBDA_FLAGS   := -tags lambda.norpc -trimpath -ldflags "-s -w"
 EVENT          ?= events/direct.json
 FUZZTIME       ?= 30s
+# go test's own limit per package binary (default 10m). A loaded 2-core
+# machine can take that long for a slow package without anything hanging;
+# 30m leaves room for it and still ends a real hang with a goroutine dump.
+TEST_TIMEOUT   ?= 30m
 
 export RIE_BIN := $(RIE)
 
@@ -37,7 +41,7 @@ tools: $(RIE) $(DYNALITE)/node_modules/.package-lock.json ## Install the pinned 
 .PHONY: test
 test: tools ## go vet, then all tests with the race detector (end-to-end under the emulator included)
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout=$(TEST_TIMEOUT) ./...
 
 .PHONY: lint
 lint: ## gofmt, go vet and staticcheck (pinned)
