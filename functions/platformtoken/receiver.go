@@ -90,6 +90,7 @@ func (s *service) act(ctx context.Context, inv *invocation, pc *platformCredenti
 	now := s.now()
 	switch m.InfoType {
 	case wxcrypt.InfoTicket:
+		s.secrets.Add(m.ComponentVerifyTicket)
 		err := s.store.putTicket(ctx, pc.AppID, m.ComponentVerifyTicket, m.CreateTime, now)
 		return s.stored(inv, err, "ticket_stored", "ticket_older_than_stored")
 	case wxcrypt.InfoAuthorized, wxcrypt.InfoUpdateAuthorized:
@@ -131,6 +132,7 @@ func (s *service) stored(inv *invocation, err error, done, lost string) int {
 // token yet), which the next refresh run finds as due and completes
 // through api_get_authorizer_list; an account that has a token keeps it.
 func (s *service) authorize(ctx context.Context, inv *invocation, pc *platformCredentials, m *wxcrypt.Message) int {
+	inv.secrets = append(inv.secrets, m.AuthorizationCode)
 	item, found, err := s.store.account(ctx, m.AuthorizerAppID)
 	if err != nil {
 		inv.outcome, inv.cause = "table_error", err
@@ -160,6 +162,7 @@ func (s *service) authorize(ctx context.Context, inv *invocation, pc *platformCr
 		}
 		return s.pending(ctx, inv, m)
 	}
+	inv.secrets = append(inv.secrets, a.AccessToken, a.RefreshToken)
 	if a.AppID != m.AuthorizerAppID {
 		inv.outcome, inv.cause = "appid_mismatch", errors.New("api_query_auth answered for authorizer "+a.AppID)
 		return http.StatusOK
