@@ -304,3 +304,25 @@ func TestForceOfUnknownOutcomeIsCounted(t *testing.T) {
 		})
 	}
 }
+
+// TestForceSpacingIsExact: forces are stored with their fraction of a
+// second, so a force 29.2 s after one made at x.9 s is refused, and an old
+// second-precision entry still counts.
+func TestForceSpacingIsExact(t *testing.T) {
+	e := newEnv(t)
+	e.mustRefresh(t, e.r, `{}`)
+	e.clock.Advance(time.Minute + 900*time.Millisecond)
+	e.mustRefresh(t, e.r, `{"force_refresh":true}`)
+	e.clock.Advance(29*time.Second + 200*time.Millisecond)
+	calls := e.sim.StableTokenCalls()
+	if _, ie := e.invoke(t, e.r, `{"force_refresh":true}`); ie == nil || ie.Type != "ForceRefreshLimited" || e.sim.StableTokenCalls() != calls {
+		t.Errorf("force 29.2 s after the last = %+v; want ForceRefreshLimited without calling WeChat", ie)
+	}
+	// A second-precision entry written by an older refresher still parses.
+	st := e.secret(t)
+	e.sm.SetSecret(tokenID, `{"access_token":"`+st.AccessToken+`","expires_at":"`+st.ExpiresAt.Format(time.RFC3339)+
+		`","forced_at":["`+e.clock.Now().Add(-10*time.Second).Format(time.RFC3339)+`"]}`)
+	if _, ie := e.invoke(t, e.r, `{"force_refresh":true}`); ie == nil || ie.Type != "ForceRefreshLimited" {
+		t.Errorf("force 10 s after a second-precision entry = %+v; want ForceRefreshLimited", ie)
+	}
+}
