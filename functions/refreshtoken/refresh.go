@@ -65,17 +65,22 @@ func (r *refresher) refresh(ctx context.Context, force bool, o *outcome) *failur
 		return f
 	}
 	o.secrets = append(o.secrets, creds.AppSecret)
-	cur, found, note, f := readToken(ctx, r.sm, r.tokenSecretID)
+	state, f := readToken(ctx, r.sm, r.tokenSecretID)
 	if f != nil {
 		return f
 	}
-	o.note = note
+	cur := state.Secret
+	o.note = state.note
 	o.secrets = append(o.secrets, cur.AccessToken)
 	now := r.now()
 	var forcedAt time.Time
 	if force {
-		if !found {
+		if !state.found {
 			return fail(typeTokenUnavailable, "the token secret has no value yet: run a normal refresh first", nil)
+		}
+		if state.history != "" {
+			return fail(typeForceRefreshLimited, "forced refresh refused: the record of past forces cannot be read ("+state.history+
+				"), so WeChat's limits cannot be checked; fix or remove forced_at in the token secret", nil)
 		}
 		if ok, reason, after := forceAllowed(cur.ForcedAt, now); !ok {
 			return forceLimited(reason, after)
@@ -96,12 +101,12 @@ func (r *refresher) refresh(ctx context.Context, force bool, o *outcome) *failur
 	ours := issued{AccessToken: st.AccessToken, ExpiresAt: now.Add(time.Duration(st.ExpiresIn) * time.Second).Truncate(time.Second)}
 	next, write := plan(cur, ours, forcedAt, now)
 	if write {
-		latest, _, _, f := readToken(ctx, r.sm, r.tokenSecretID)
+		latest, f := readToken(ctx, r.sm, r.tokenSecretID)
 		if f != nil {
 			return f
 		}
 		o.secrets = append(o.secrets, latest.AccessToken)
-		cur = latest
+		cur = latest.Secret
 		next, write = plan(cur, ours, forcedAt, now)
 	}
 	if write {
@@ -127,9 +132,9 @@ func forceMayHaveCounted(err error) bool {
 // allowed than to spend one more than its 20 a day. It is best effort; a
 // failure is logged, and the invoke reports the WeChat failure.
 func (r *refresher) recordForce(ctx context.Context, forcedAt time.Time) {
-	latest, found, _, f := readToken(ctx, r.sm, r.tokenSecretID)
-	if f == nil && found {
-		next := latest
+	latest, f := readToken(ctx, r.sm, r.tokenSecretID)
+	if f == nil && latest.found {
+		next := latest.Secret
 		next.ForcedAt = append(recentForces(latest.ForcedAt, forcedAt), forcedAt)
 		slices.SortFunc(next.ForcedAt, time.Time.Compare)
 		f = writeToken(ctx, r.sm, r.tokenSecretID, next)

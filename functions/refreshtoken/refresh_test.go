@@ -326,3 +326,45 @@ func TestForceSpacingIsExact(t *testing.T) {
 		t.Errorf("force 10 s after a second-precision entry = %+v; want ForceRefreshLimited", ie)
 	}
 }
+
+// TestForceRefusedWhenHistoryUnreadable: when the recorded forces cannot be
+// read, a force is refused without calling WeChat, with a message that says
+// why, and a normal run still works. A bare token (stored by hand before the
+// first run) has no history and does not block a force.
+func TestForceRefusedWhenHistoryUnreadable(t *testing.T) {
+	tests := []struct {
+		name    string
+		value   func(tok string) string
+		refused bool
+	}{
+		{"an entry not a time", func(tok string) string {
+			return `{"access_token":"` + tok + `","expires_at":"2026-03-02T06:00:00Z","forced_at":["2026-03-02T03:59:50Z","junk"]}`
+		}, true},
+		{"forced_at not a list", func(tok string) string {
+			return `{"access_token":"` + tok + `","expires_at":"2026-03-02T06:00:00Z","forced_at":"2026-03-02T03:59:50Z"}`
+		}, true},
+		{"not JSON", func(tok string) string { return `{"access_token":"` + tok + `",` }, true},
+		{"bare token", func(tok string) string { return tok }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.mustRefresh(t, e.r, `{}`)
+			e.clock.Advance(time.Minute)
+			e.sm.SetSecret(tokenID, tt.value(e.secret(t).AccessToken))
+			calls := e.sim.StableTokenCalls()
+			_, ie := e.invoke(t, e.r, `{"force_refresh":true}`)
+			if !tt.refused {
+				if ie != nil {
+					t.Fatalf("force = %+v; want success", ie)
+				}
+				return
+			}
+			if ie == nil || ie.Type != "ForceRefreshLimited" || !strings.Contains(ie.Message, "cannot be read") || e.sim.StableTokenCalls() != calls {
+				t.Fatalf("force = %+v after %d WeChat calls; want ForceRefreshLimited saying the history cannot be read, WeChat not called",
+					ie, e.sim.StableTokenCalls()-calls)
+			}
+			e.mustRefresh(t, e.r, `{}`) // normal mode keeps working
+		})
+	}
+}
