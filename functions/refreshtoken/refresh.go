@@ -11,6 +11,10 @@ import (
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
+// recordTimeout bounds the record of a force of unknown outcome when the
+// invoke has no deadline.
+const recordTimeout = 2 * time.Second
+
 // tokenIssuer is the part of wx.Client the refresher uses.
 type tokenIssuer interface {
 	StableToken(ctx context.Context, appID, appSecret string, force bool) (*wx.StableToken, error)
@@ -90,7 +94,7 @@ func (r *refresher) refresh(ctx context.Context, force bool, o *outcome) *failur
 	st, err := r.wechat.StableToken(ctx, creds.AppID, creds.AppSecret, force)
 	if err != nil {
 		if force && forceMayHaveCounted(err) {
-			r.recordForce(ctx, forcedAt)
+			r.recordForce(ctx, forcedAt, o.deadline)
 		}
 		return classifyWeChat(err, force)
 	}
@@ -131,7 +135,19 @@ func forceMayHaveCounted(err error) bool {
 // so that the limits count it: better to refuse a force WeChat would have
 // allowed than to spend one more than its 20 a day. It is best effort; a
 // failure is logged, and the invoke reports the WeChat failure.
-func (r *refresher) recordForce(ctx context.Context, forcedAt time.Time) {
+//
+// The force may have been cut off by ctx's own deadline, so the record is
+// made on a context that is not cancelled with ctx, bounded by half of the
+// answer reserve (ctx's deadline to the invoke's, invokeDeadline); the
+// other half stays for answering. Without an invoke deadline it is
+// bounded by recordTimeout.
+func (r *refresher) recordForce(ctx context.Context, forcedAt, invokeDeadline time.Time) {
+	end := time.Now().Add(recordTimeout)
+	if d, ok := ctx.Deadline(); ok && !invokeDeadline.IsZero() {
+		end = d.Add(invokeDeadline.Sub(d) / 2)
+	}
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
+	defer cancel()
 	latest, f := readToken(ctx, r.sm, r.tokenSecretID)
 	if f == nil && latest.found {
 		next := latest.Secret

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -366,5 +369,31 @@ func TestForceRefusedWhenHistoryUnreadable(t *testing.T) {
 			}
 			e.mustRefresh(t, e.r, `{}`) // normal mode keeps working
 		})
+	}
+}
+
+// TestForceCutOffByDeadlineIsCounted: Secrets Manager is slow first, then
+// WeChat is, so the invoke's own deadline cuts the force off. The force may
+// have been spent, so it is still recorded (within the answer reserve), and
+// the next force inside 30 s is refused without calling WeChat.
+func TestForceCutOffByDeadlineIsCounted(t *testing.T) {
+	e := newEnv(t)
+	e.mustRefresh(t, e.r, `{}`)
+	e.clock.Advance(time.Minute)
+	e.sm.Fail(tokenID, smtest.Fault{Delay: time.Second})
+	e.sim.ScriptStableToken(wxtest.Fault{Delay: 3 * time.Second})
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-deadline"})
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := e.r.Invoke(ctx, []byte(`{"force_refresh":true}`)); err == nil {
+		t.Fatal("force cut off by the deadline succeeded; want an error")
+	}
+	if got := len(e.secret(t).ForcedAt); got != 1 {
+		t.Fatalf("forced_at has %d entries after a force cut off by the deadline; want 1\nlogs:\n%s", got, e.logs.String())
+	}
+	calls := e.sim.StableTokenCalls()
+	e.clock.Advance(10 * time.Second)
+	if _, ie := e.invoke(t, e.r, `{"force_refresh":true}`); ie == nil || ie.Type != "ForceRefreshLimited" || e.sim.StableTokenCalls() != calls {
+		t.Errorf("second force = %+v after %d WeChat calls; want ForceRefreshLimited without calling WeChat", ie, e.sim.StableTokenCalls()-calls)
 	}
 }
