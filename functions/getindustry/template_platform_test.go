@@ -406,10 +406,10 @@ func TestTemplatePlatformAlarms(t *testing.T) {
 	if !strings.Contains(src, `[]string{"Service"}`) || !strings.Contains(src, `json:"Service"`) {
 		t.Errorf("%s no longer writes its metrics under the one dimension Service", tplPlatformDir)
 	}
-	if !strings.Contains(src, `get("AWS_LAMBDA_FUNCTION_NAME"`) {
+	if !strings.Contains(src, `"AWS_LAMBDA_FUNCTION_NAME"`) {
 		t.Errorf("%s no longer takes the Service dimension from AWS_LAMBDA_FUNCTION_NAME (Ref of the function)", tplPlatformDir)
 	}
-	if !strings.Contains(src, `get("WX_METRICS_NAMESPACE"`) {
+	if !strings.Contains(src, `"WX_METRICS_NAMESPACE"`) {
 		t.Errorf("%s no longer reads its namespace from WX_METRICS_NAMESPACE", tplPlatformDir)
 	}
 	type alarm struct {
