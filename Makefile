@@ -11,6 +11,10 @@ DYNALITE       := tools/dynalite
 LAMBDA_FLAGS   := -tags lambda.norpc -trimpath -ldflags "-s -w"
 EVENT          ?= events/direct.json
 FUZZTIME       ?= 30s
+# go test's own limit per package binary (default 10m). A loaded 2-core
+# machine can take that long for a slow package without anything hanging;
+# 30m leaves room for it and still ends a real hang with a goroutine dump.
+TEST_TIMEOUT   ?= 30m
 
 export RIE_BIN := $(RIE)
 
@@ -37,7 +41,7 @@ tools: $(RIE) $(DYNALITE)/node_modules/.package-lock.json ## Install the pinned 
 .PHONY: test
 test: tools ## go vet, then all tests with the race detector (end-to-end under the emulator included)
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout=$(TEST_TIMEOUT) ./...
 
 .PHONY: lint
 lint: ## gofmt, go vet and staticcheck (pinned)
@@ -57,6 +61,15 @@ build-GetIndustryFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap for a
 .PHONY: build-RefreshTokenFunction
 build-RefreshTokenFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of the token refresher for arm64
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/refreshtoken
+
+.PHONY: build-PlatformTokenFunction
+build-PlatformTokenFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of the platform token service for arm64
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/platformtoken
+
+# The same bootstrap, deployed a second time as the platform's scheduled function (template.yaml).
+.PHONY: build-PlatformRunsFunction
+build-PlatformRunsFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of the platform's scheduled runs (same code) for arm64
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/platformtoken
 
 .PHONY: local
 local: tools ## Build and run the function under the emulator with local fakes, invoke every event, stop

@@ -15,8 +15,7 @@ import (
 func TestMeasureUnderEmulator(t *testing.T) {
 	vs := needEmulator(t)
 	fk := newFakes(t, secretJSON(sentinelToken), sentinelToken)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	ctx := t.Context()
 	const n = 4 // warm invokes: the counting window is n+1 = 5 invokes
 	want := map[string]struct{ wechat, secrets float64 }{
 		"getindustry":             {200, 200}, // one call each in 5 invokes: both caches hold
@@ -70,9 +69,7 @@ func TestMeasureFailuresDoNotLeakToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fk := newFakes(t, secretJSON(sentinelToken), tt.tokens...)
 			fk.sim.Script(tt.faults...)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			r := measure(ctx, vs[0], fk, quietConfig(2, 1))
+			r := measure(t.Context(), vs[0], fk, quietConfig(2, 1))
 			if r.err == nil || !strings.Contains(r.err.Error(), tt.wantErr) {
 				t.Fatalf("measure() err = %v; want the function's %s", r.err, tt.wantErr)
 			}
@@ -87,9 +84,7 @@ func TestRunWritesTheReport(t *testing.T) {
 	needEmulator(t)
 	out := filepath.Join(t.TempDir(), "bench.md")
 	var stdout, progress bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := run(ctx, []string{"-n", "3", "-inits", "1", "-o", out}, &stdout, &progress); err != nil {
+	if err := run(t.Context(), []string{"-n", "3", "-inits", "1", "-o", out}, &stdout, &progress); err != nil {
 		t.Fatalf("run() = %v\n%s", err, stdout.String())
 	}
 	file, err := os.ReadFile(out)

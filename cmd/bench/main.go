@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -138,17 +137,9 @@ func buildVariants(ctx context.Context, tmp string) ([]variant, error) {
 // armSize builds pkg as SAM does (linux/arm64, no cgo, lambda.norpc,
 // -trimpath, -s -w) into dir and returns the file's size.
 func armSize(ctx context.Context, pkg, dir string) (int64, error) {
-	root, err := rie.ModuleRoot()
+	out, err := rie.Build(ctx, pkg, "linux", "arm64", dir)
 	if err != nil {
 		return 0, err
-	}
-	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath",
-		"-ldflags", "-s -w", "-o", out, pkg)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("build %s for linux/arm64: %w\n%s", pkg, err, msg)
 	}
 	st, err := os.Stat(out)
 	if err != nil {

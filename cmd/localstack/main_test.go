@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wxindustry/getindustry/internal/rie"
 )
@@ -22,10 +20,8 @@ func TestRunShowsTheWholeFlow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two bootstraps and runs them under the emulator")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
 	var out bytes.Buffer
-	if err := run(ctx, nil, &out); err != nil {
+	if err := run(t.Context(), nil, &out); err != nil {
 		t.Fatalf("run() = %v\n%s", err, out.String())
 	}
 	got := out.String()

@@ -73,11 +73,12 @@ func (s openAPI) resolve(tb testing.TB, node any) map[string]any {
 	return nil
 }
 
-// response returns what openapi.yaml documents for method on /industry
-// answering status, or nil. Unknown paths share /industry's 404.
-func (s openAPI) response(tb testing.TB, method string, status int) map[string]any {
+// responseAt returns what openapi.yaml documents for method on path (as
+// openapi.yaml names it, e.g. "/accounts/{appid}/industry") answering
+// status, or nil.
+func (s openAPI) responseAt(tb testing.TB, path, method string, status int) map[string]any {
 	tb.Helper()
-	item := s.resolve(tb, s.resolve(tb, s["paths"])[industryPath])
+	item := s.resolve(tb, s.resolve(tb, s["paths"])[path])
 	op, ok := item[strings.ToLower(method)]
 	if !ok {
 		return nil
@@ -158,7 +159,14 @@ func asSlice(v any) []any { s, _ := v.([]any); return s }
 // every documented header is present when required and valid when present.
 func checkAnswer(t *testing.T, spec openAPI, method string, status int, header http.Header, body []byte) {
 	t.Helper()
-	resp := spec.response(t, method, status)
+	checkAnswerAt(t, spec, industryPath, method, status, header, body)
+}
+
+// checkAnswerAt is checkAnswer for an answer on path, as openapi.yaml names
+// it ("/accounts/{appid}/industry").
+func checkAnswerAt(t *testing.T, spec openAPI, path, method string, status int, header http.Header, body []byte) {
+	t.Helper()
+	resp := spec.responseAt(t, path, method, status)
 	if resp == nil {
 		t.Fatalf("%s answered %d, which openapi.yaml does not document for %s (body %s)", method, status, method, body)
 	}
@@ -395,7 +403,7 @@ func TestOpenAPIErrorCodes(t *testing.T) {
 		got = append(got, c.(string))
 	}
 	want := []string{"invalid_request", "token_unavailable", "wechat_token_invalid", "wechat_busy", "wechat_quota_exceeded",
-		"wechat_unauthorized", "wechat_error", "upstream_timeout", "upstream_bad_response", "internal"}
+		"wechat_unauthorized", "wechat_error", "upstream_timeout", "upstream_bad_response", "internal", "account_not_found"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Error.code enum = %q; want the README's %q", got, want)
 	}

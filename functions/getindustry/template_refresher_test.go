@@ -38,6 +38,8 @@ func TestTemplateRefresher(t *testing.T) {
 			"SubnetIds": "subnet-0a,subnet-0b", "SecurityGroupIds": "sg-01", "RefresherReservedConcurrency": "1",
 			"SecretsKmsKeyArn": tplKMSKey},
 			refresher: true, token: tplTokenSecret, vpc: true, reserved: true, kmsKey: tplKMSKey},
+		// The rule MultiAccountUsesNoSecrets refuses AppCredentialsSecretArn here.
+		{name: "multi-account", params: map[string]string{"AccountsMode": "multi"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

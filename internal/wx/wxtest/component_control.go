@@ -66,6 +66,8 @@ func (s *Simulator) componentControl(w http.ResponseWriter, r *http.Request) {
 		}
 	case "/push":
 		out, err = s.pushControl(r)
+	case "/auth_page", "/send_held_pushes":
+		out, err = s.authPageControl(r)
 	default:
 		http.NotFound(w, r)
 		return

@@ -40,6 +40,12 @@
 // (PushTicket, PushAuthorized, PushUnauthorized, or SealPush to tamper
 // with one first). get_industry accepts an authorizer_access_token and
 // answers that account's own industry (AccountIndustry, SetAccountIndustry).
+// It plays WeChat's authorization pages too (GET /cgi-bin/componentloginpage
+// and /wxaopen/safe/bindcomponent, configured with SetAuthPage): a Referer
+// and redirect_uri on the registered domain and an unused pre_auth_code it
+// issued get a confirm button, whose POST authorizes an account, pushes the
+// authorized event and redirects to redirect_uri?auth_code=…&expires_in=…,
+// push first or redirect first.
 //
 // A separately running process, such as cmd/localfakes under make local, can
 // be scripted over HTTP on the same server (loopback use only):
@@ -62,6 +68,9 @@
 //	                     {"status":N,"body":"..."} as the receiver answered
 //	POST /_sim/component/ip_allowed {"allowed":false}: answer 61004 from now on; 204
 //	POST /_sim/component/script {"op":"api_query_auth","faults":[...]}; 204
+//	POST /_sim/component/auth_page {"domain","receiver_url","redirect_first","funcs"}: configure the
+//	                     authorization page; 204
+//	POST /_sim/component/send_held_pushes: send the pushes redirect_first held; [{"status","body"}]
 //	GET  /_sim/component/stats {"calls":{"api_query_auth":N,...},"accounts":N,"authorized":M}
 //
 // See https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html,

@@ -64,6 +64,7 @@ type Simulator struct {
 	calls    int
 	st       stableState    // stable_token apps, clock and script (stable_token.go)
 	cs       componentState // third-party platform side (component.go)
+	ap       authPageState  // authorization page (authpage.go)
 }
 
 // NewSimulator returns a Simulator that accepts the given access tokens and
@@ -134,6 +135,8 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.getIndustry(w, r)
 	case r.URL.Path == PathStableToken:
 		s.stableToken(w, r)
+	case r.URL.Path == PathComponentLoginPage || r.URL.Path == PathBindComponent:
+		s.authPage(w, r)
 	case strings.HasPrefix(r.URL.Path, componentPrefix):
 		s.component(w, r)
 	case r.URL.Path == "/_sim/component" || strings.HasPrefix(r.URL.Path, "/_sim/component/"):

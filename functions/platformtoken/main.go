@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/wxindustry/getindustry/internal/awsenv"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
+	"github.com/wxindustry/getindustry/internal/redact"
+	"github.com/wxindustry/getindustry/internal/wx"
+)
+
+func main() {
+	start := func(h lambda.Handler) { lambda.Start(h) }
+	if err := run(context.Background(), os.Getenv, os.Stdout, start); err != nil {
+		os.Exit(1) // run has logged why, as the one JSON line of a failed cold start
+	}
+}
+
+// run builds the function once per cold start and hands its handler to
+// start (see lambdaenv.Run).
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
+	return lambdaenv.Run(ctx, getenv, stdout, start, build)
+}
+
+// build makes the handler: configuration, the Secrets Manager, DynamoDB and
+// WeChat clients, each once. The credentials secret is read at the first
+// invoke that needs it (see credentialsTTL). Every platform secret the
+// service comes to hold goes into secrets, which log masks.
+func build(getenv func(string) string, stdout io.Writer, log *slog.Logger, secrets *redact.Secrets) (lambda.Handler, error) {
+	cfg, err := parseConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	sm, err := awsenv.SecretsManager(getenv)
+	if err != nil {
+		return nil, err
+	}
+	db, err := awsenv.DynamoDB(getenv)
+	if err != nil {
+		return nil, err
+	}
+	client, err := wx.NewClient(cfg.BaseURL, nil, wx.Options{AttemptTimeout: cfg.HTTPTimeout, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("WX_API_BASE_URL: %w", err)
+	}
+	creds := &credentialSource{sm: sm, id: cfg.SecretID, now: time.Now, secrets: secrets}
+	svc := newService(newStore(db, cfg.Table), creds, client, time.Now, cfg.Workers, log, secrets)
+	return newInstrumented(svc, log, &metricsWriter{w: stdout, namespace: cfg.MetricsNS, service: cfg.FunctionName}), nil
+}
