@@ -68,6 +68,11 @@ build-RefreshTokenFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of t
 build-PlatformTokenFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of the platform token service for arm64
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/platformtoken
 
+# The same bootstrap, deployed a second time as the platform's scheduled function (template.yaml).
+.PHONY: build-PlatformRunsFunction
+build-PlatformRunsFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of the platform's scheduled runs (same code) for arm64
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/platformtoken
+
 .PHONY: local
 local: tools ## Build and run the function under the emulator with local fakes, invoke every event, then multi-account mode on dynalite, stop
 	$(GO) run ./cmd/localstack

@@ -98,10 +98,13 @@ func TestMultiAccountFailures(t *testing.T) {
 		{name: "appid not hex", path: "/accounts/wx0123456789abcdeg/industry", direct: `{"appid":"wx0123456789abcdeg"}`,
 			status: 400, code: "invalid_request", wantType: "InvalidRequest", noAWS: true},
 		{name: "appid not a string", direct: `{"appid":123}`, wantType: "InvalidRequest", noAWS: true},
-		{name: "no appid", direct: `{}`, wantType: "InvalidRequest", noAWS: true},
+		{name: "no appid in the payload", direct: `{}`, wantType: "InvalidRequest", noAWS: true},
 		{name: "null appid", direct: `{"appid":null}`, wantType: "InvalidRequest", noAWS: true},
 		{name: "single-account path", path: "/industry", status: 404, code: "invalid_request", noAWS: true},
 		{name: "path with more segments", path: "/accounts/" + appA + "/x/industry", status: 404, code: "invalid_request", noAWS: true},
+		{name: "another prefix", path: "/account/" + appA + "/industry", status: 404, code: "invalid_request", noAWS: true},
+		{name: "no appid", path: "/accounts//industry", status: 404, code: "invalid_request", noAWS: true},
+		{name: "account without /industry", path: "/accounts/" + appA, status: 404, code: "invalid_request", noAWS: true},
 		{name: "POST", method: "POST", path: "/accounts/" + appA + "/industry", status: 405, code: "invalid_request", allow: true, noAWS: true},
 		{name: "item without access_token", prepare: func(t *testing.T, s *multiStack) {
 			s.putItem(t, appA, map[string]string{"expires_at": "2999-01-01T00:00:00Z"})
@@ -273,5 +276,17 @@ func TestModeConfiguration(t *testing.T) {
 	c, err := parseConfig(func(k string) string { return map[string]string{"WX_TOKEN_TABLE": "t"}[k] })
 	if err != nil || !c.multi() || c.MaxAccounts != 10000 || c.MissTTL.String() != "30s" {
 		t.Errorf("parseConfig(WX_TOKEN_TABLE only) = %+v, %v; want multi-account mode with the defaults", c, err)
+	}
+}
+
+// HEAD answers as GET, without a body.
+func TestMultiAccountHead(t *testing.T) {
+	s := newMultiStack(t, nil)
+	out, err := s.invoke(t, urlEvent(t, "HEAD", "/accounts/"+appA+"/industry"))
+	if err != nil {
+		t.Fatalf("Invoke() err = %v", err)
+	}
+	if a, body := decodeHTTPAnswer(t, out); a.StatusCode != 200 || len(body) != 0 || a.header("ETag") == "" {
+		t.Errorf("HEAD answer = %d %v %q; want 200 with an ETag and no body", a.StatusCode, a.Headers, body)
 	}
 }

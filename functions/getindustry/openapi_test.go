@@ -73,15 +73,9 @@ func (s openAPI) resolve(tb testing.TB, node any) map[string]any {
 	return nil
 }
 
-// response returns what openapi.yaml documents for method on /industry
-// answering status, or nil. Unknown paths share /industry's 404.
-func (s openAPI) response(tb testing.TB, method string, status int) map[string]any {
-	tb.Helper()
-	return s.responseAt(tb, industryPath, method, status)
-}
-
-// responseAt is response for the path as openapi.yaml names it
-// ("/accounts/{appid}/industry").
+// responseAt returns what openapi.yaml documents for method on path (as
+// openapi.yaml names it, e.g. "/accounts/{appid}/industry") answering
+// status, or nil.
 func (s openAPI) responseAt(tb testing.TB, path, method string, status int) map[string]any {
 	tb.Helper()
 	item := s.resolve(tb, s.resolve(tb, s["paths"])[path])

@@ -25,8 +25,10 @@ func (e *endpoint) route(r *http.Request) (string, *apiError) {
 			return "", errInvalidRequest(http.StatusNotFound, "no such path: only GET /industry is served")
 		}
 	} else {
-		rest, ok := strings.CutPrefix(r.URL.Path, accountsPrefix)
-		if appid, ok = strings.CutSuffix(rest, accountIndustrySuffix); !ok || appid == "" || strings.Contains(appid, "/") {
+		rest, isAccounts := strings.CutPrefix(r.URL.Path, accountsPrefix)
+		var isIndustry bool
+		appid, isIndustry = strings.CutSuffix(rest, accountIndustrySuffix)
+		if !isAccounts || !isIndustry || appid == "" || strings.Contains(appid, "/") {
 			return "", errInvalidRequest(http.StatusNotFound, "no such path: only GET /accounts/{appid}/industry is served")
 		}
 	}

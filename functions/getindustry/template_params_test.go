@@ -114,10 +114,45 @@ func TestTemplateParameterConstraints(t *testing.T) {
 		{"AccountsMode", "multi", true},
 		{"AccountsMode", "", false},
 		{"AccountsMode", "Multi", false},
+		{"PlatformMode", "off", true},
+		{"PlatformMode", "on", true},
+		{"PlatformMode", "true", false},
+		{"ComponentSecretArn", "", true},
+		{"ComponentSecretArn", tplComponentArn, true},
+		{"ComponentSecretArn", cnArn, true},
+		{"ComponentSecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:wx-component", false},
+		// A run refreshes accounts with under 20 minutes left: at most 10 minutes apart, every due
+		// account gets two runs.
+		{"PlatformSchedule", "rate(5 minutes)", true},
+		{"PlatformSchedule", "rate(1 minute)", true},
+		{"PlatformSchedule", "rate(10 minutes)", true},
+		{"PlatformSchedule", "rate(11 minutes)", false},
+		{"PlatformSchedule", "rate(20 minutes)", false},
+		{"PlatformSchedule", "rate(1 minutes)", false},
+		{"PlatformSchedule", "rate(0 minutes)", false},
+		{"PlatformSchedule", "rate(1 hour)", false},
+		{"PlatformSchedule", "cron(0/5 * * * ? *)", false},
+		// The onboarding wants https (loopback http is for local runs only), no query, and
+		// appends /component/callback itself.
+		{"PlatformPublicBaseUrl", "", true},
+		{"PlatformPublicBaseUrl", "https://wx.example.com", true},
+		{"PlatformPublicBaseUrl", "https://wx.example.com/platform", true},
+		{"PlatformPublicBaseUrl", "https://wx.example.com/", false},
+		{"PlatformPublicBaseUrl", "http://wx.example.com", false},
+		{"PlatformPublicBaseUrl", "https://wx.example.com?x=1", false},
+		{"PlatformPublicBaseUrl", "wx.example.com", false},
+		// 0 would refuse every invoke.
+		{"PlatformReservedConcurrency", "10", true},
+		{"PlatformReservedConcurrency", "0", false},
+		{"PlatformRunsReservedConcurrency", "2", true},
+		{"PlatformRunsReservedConcurrency", "0", false},
 	}
 	params := tplMap(tplRaw(t)["Parameters"])
 	if d := tplPath(params, "AccountsMode", "Default"); d != "single" {
 		t.Errorf("AccountsMode Default = %v; want single (multi-account mode is opt-in)", d)
+	}
+	if d := tplPath(params, "PlatformMode", "Default"); d != "off" {
+		t.Errorf("PlatformMode Default = %v; want off (the platform token service is opt-in)", d)
 	}
 	for _, tt := range tests {
 		p, ok := params[tt.param]
@@ -135,7 +170,7 @@ func TestTemplateParameterConstraints(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"TokenSecretArn", "AppCredentialsSecretArn"} {
+	for _, name := range []string{"TokenSecretArn", "AppCredentialsSecretArn", "ComponentSecretArn"} {
 		if d := fmt.Sprint(tplPath(params, name, "Description")); !strings.Contains(d, "Complete ARN") {
 			t.Errorf("%s Description does not ask for the complete ARN: %q", name, d)
 		}

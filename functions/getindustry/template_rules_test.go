@@ -60,9 +60,11 @@ func tplFuncsAndRefs(v any, funcs, refs map[string]bool) {
 func TestTemplateRules(t *testing.T) {
 	rules := tplMap(tplRaw(t)["Rules"])
 	about := map[string][]string{
-		"VpcConfigComplete":          {"SecurityGroupIds", "SubnetIds"},
-		"RefresherWritesAccessToken": {"AppCredentialsSecretArn", "TokenSecretField"},
-		"MultiAccountUsesNoSecrets":  {"AccountsMode", "AppCredentialsSecretArn", "SecretsKmsKeyArn", "TokenSecretArn"},
+		"VpcConfigComplete":                {"SecurityGroupIds", "SubnetIds"},
+		"RefresherWritesAccessToken":       {"AppCredentialsSecretArn", "TokenSecretField"},
+		"MultiAccountUsesNoSecrets":        {"AccountsMode", "AppCredentialsSecretArn", "PlatformMode", "SecretsKmsKeyArn", "TokenSecretArn"},
+		"PlatformModeNeedsMultiAccount":    {"AccountsMode", "ComponentSecretArn", "PlatformMode"},
+		"ComponentSecretNeedsPlatformMode": {"ComponentSecretArn", "PlatformMode"},
 	}
 	if got := slices.Sorted(maps.Keys(rules)); !slices.Equal(got, slices.Sorted(maps.Keys(about))) {
 		t.Errorf("rules %v; want %v", got, slices.Sorted(maps.Keys(about)))
@@ -114,6 +116,21 @@ func TestTemplateRules(t *testing.T) {
 			[]string{"MultiAccountUsesNoSecrets"}},
 		{"single-account, all secrets", map[string]string{"AccountsMode": "single", "TokenSecretArn": tplTokenSecret,
 			"AppCredentialsSecretArn": tplAppSecret, "SecretsKmsKeyArn": tplKMSKey}, nil},
+		{"platform", tplPlatformOn, nil},
+		{"platform, secrets key, VPC", tplWithPlatform(map[string]string{"SecretsKmsKeyArn": tplKMSKey,
+			"SubnetIds": subnets, "SecurityGroupIds": sgs}), nil},
+		{"platform in single mode", map[string]string{"PlatformMode": "on", "ComponentSecretArn": tplComponentArn},
+			[]string{"PlatformModeNeedsMultiAccount"}},
+		{"platform without its secret", map[string]string{"AccountsMode": "multi", "PlatformMode": "on"},
+			[]string{"PlatformModeNeedsMultiAccount"}},
+		{"component secret without platform", map[string]string{"AccountsMode": "multi", "ComponentSecretArn": tplComponentArn},
+			[]string{"ComponentSecretNeedsPlatformMode"}},
+		{"component secret in single mode", map[string]string{"ComponentSecretArn": tplComponentArn},
+			[]string{"ComponentSecretNeedsPlatformMode"}},
+		{"platform, token secret", tplWithPlatform(map[string]string{"TokenSecretArn": tplTokenSecret}),
+			[]string{"MultiAccountUsesNoSecrets"}},
+		{"platform, subnets without security groups", tplWithPlatform(map[string]string{"SubnetIds": subnets}),
+			[]string{"VpcConfigComplete"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

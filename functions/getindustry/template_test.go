@@ -244,8 +244,18 @@ func (r *tplResolver) ref(name string) (any, bool) {
 
 func (r *tplResolver) getAtt(arg any) string {
 	s, _ := arg.(string) // !GetAtt Name.Attr; the list form is not used
-	if _, ok := r.resources[strings.SplitN(s, ".", 2)[0]]; !ok {
+	name := strings.SplitN(s, ".", 2)[0]
+	if _, ok := r.resources[name]; ok {
+		return s
+	}
+	// SAM's FunctionUrlConfig adds <Function>Url (AWS::Lambda::Url) with the function's condition.
+	fn, ok := strings.CutSuffix(name, "Url")
+	res := r.resources[fn]
+	if !ok || tplPath(res, "Properties", "FunctionUrlConfig") == nil {
 		r.tb.Fatalf("GetAtt %v: no such resource", arg)
+	}
+	if c, ok := tplMap(res)["Condition"].(string); ok && !r.cond(c) {
+		r.tb.Errorf("GetAtt %s: the function's condition %s is false here", s, c)
 	}
 	return s
 }
@@ -413,6 +423,16 @@ var tplCases = []tplCase{
 		security: []any{map[string]any{"AWS_IAM": []any{}}},
 	},
 	{
+		name: "multi-account, platform token service", params: tplWithPlatform(nil), tracing: "Disabled", ns: "GetIndustry",
+		security: []any{map[string]any{"AWS_IAM": []any{}}},
+	},
+	{
+		name: "multi-account, platform, secrets key, public API, alarm topic",
+		params: tplWithPlatform(map[string]string{"ApiAuth": "NONE", "SecretsKmsKeyArn": tplKMSKey,
+			"AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:ops"}),
+		security: []any{}, tracing: "Disabled", actions: []string{"arn:aws:sns:us-east-1:123456789012:ops"}, ns: "GetIndustry",
+	},
+	{
 		name: "multi-account, public API, alarm topic",
 		params: map[string]string{"AccountsMode": "multi", "ApiAuth": "NONE",
 			"AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:ops"},
@@ -495,7 +515,8 @@ var tplKMSCondition = map[string]any{"StringEquals": map[string]any{"kms:ViaServ
 
 // tplGetIndustryPolicies is exactly what getindustry may do. Single mode:
 // read the token secret and, with a customer-managed key, decrypt with it
-// through Secrets Manager. Multi mode: tplTableRead only.
+// through Secrets Manager. Multi mode: tplTableRead only, with or without
+// the platform token service (whose key grant is the platform's alone).
 func tplGetIndustryPolicies(tc tplCase) []any {
 	if tc.multi() {
 		return []any{map[string]any{"Statement": []any{tplTableRead}}}
@@ -557,11 +578,17 @@ func tplOutputs(tc tplCase) map[string]any {
 	}
 }
 
-// tplOutputValues returns the value of each output of tpl but the refresher's.
+// tplOptionalOutputs are the outputs of the refresher and of the platform
+// token service, which their own tests check.
+var tplOptionalOutputs = []string{"RefreshTokenFunctionArn", "ComponentEventsUrl", "OnboardingPageUrl",
+	"PlatformRunsFunctionName", "PlatformRunsFunctionArn"}
+
+// tplOutputValues returns the value of each output of tpl but
+// tplOptionalOutputs.
 func tplOutputValues(tpl *cloudformation.Template) map[string]any {
 	got := map[string]any{}
 	for name, o := range tpl.Outputs {
-		if name != "RefreshTokenFunctionArn" {
+		if !slices.Contains(tplOptionalOutputs, name) {
 			got[name] = o.Value
 		}
 	}
@@ -582,6 +609,9 @@ func TestTemplateLogGroups(t *testing.T) {
 		{"refresher, a week", map[string]string{"AppCredentialsSecretArn": tplAppSecret, "LogRetentionInDays": "7"}, 7,
 			map[string]string{"GetIndustryFunction": "GetIndustryLogGroup", "RefreshTokenFunction": "RefreshTokenLogGroup"}},
 		{"multi-account", map[string]string{"AccountsMode": "multi"}, 30, map[string]string{"GetIndustryFunction": "GetIndustryLogGroup"}},
+		{"platform, two weeks", tplWithPlatform(map[string]string{"LogRetentionInDays": "14"}), 14, map[string]string{
+			"GetIndustryFunction": "GetIndustryLogGroup", "PlatformTokenFunction": "PlatformTokenLogGroup",
+			"PlatformRunsFunction": "PlatformRunsLogGroup"}},
 	}
 	raw := tplMap(tplRaw(t)["Resources"])
 	for _, tt := range tests {
@@ -715,9 +745,10 @@ func tplCheckMultiEnv(t *testing.T, env map[string]string) {
 	})
 }
 
-// tplCheckAlarms checks every alarm against the metric contract: Lambda's
-// own Errors and Throttles, and the function's EMF metric Errors, whose
-// Service dimension is the function name (Ref of the function).
+// tplCheckAlarms checks every getindustry alarm (all but the refresher's
+// and the platform's, which their own tests check) against the metric
+// contract: Lambda's own Errors and Throttles, and the function's EMF metric
+// Errors, whose Service dimension is the function name (Ref of the function).
 func tplCheckAlarms(t *testing.T, tpl *cloudformation.Template, tc tplCase) {
 	t.Helper()
 	fnDim := map[string]string{"FunctionName": "ref:GetIndustryFunction"}
@@ -737,6 +768,11 @@ func tplCheckAlarms(t *testing.T, tpl *cloudformation.Template, tc tplCase) {
 		{tc.ns, "Errors", emf("token_unavailable"), 1, "GreaterThanOrEqualToThreshold"},
 	}
 	alarms := tpl.GetAllCloudWatchAlarmResources()
+	for name := range alarms {
+		if strings.HasPrefix(name, "Platform") || strings.HasPrefix(name, "RefreshToken") {
+			delete(alarms, name)
+		}
+	}
 	if len(alarms) != len(want) {
 		t.Errorf("template has %d alarms; want %d", len(alarms), len(want))
 	}
@@ -890,10 +926,26 @@ func TestTemplateMakefileDryRun(t *testing.T) {
 
 func TestTemplateMakefileBuildsARM64(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the function for linux/arm64; skipped in -short mode")
+		t.Skip("builds the functions for linux/arm64; skipped in -short mode")
 	}
+	// The platform's two functions build the one bootstrap: building it once checks both targets' output.
+	for target, pkg := range map[string]string{"build-GetIndustryFunction": "functions/getindustry",
+		"build-PlatformTokenFunction": "functions/platformtoken"} {
+		t.Run(target, func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join(tplRoot, pkg)); errors.Is(err, os.ErrNotExist) {
+				t.Skipf("%s is not on this branch yet; it builds once the platform token service is merged", pkg)
+			}
+			tplCheckARM64(t, target)
+		})
+	}
+}
+
+// tplCheckARM64 runs make target and checks the bootstrap it writes: a
+// static, stripped linux/arm64 executable.
+func tplCheckARM64(t *testing.T, target string) {
+	t.Helper()
 	dir := t.TempDir()
-	tplMake(t, "build-GetIndustryFunction", "ARTIFACTS_DIR="+dir)
+	tplMake(t, target, "ARTIFACTS_DIR="+dir)
 	path := filepath.Join(dir, "bootstrap")
 	f, err := elf.Open(path)
 	if err != nil {

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/wxindustry/getindustry/internal/redact"
+	"github.com/wxindustry/getindustry/internal/token"
 	"github.com/wxindustry/getindustry/internal/wxcrypt"
 )
 
@@ -46,12 +49,15 @@ func (c *platformCredentials) String() string {
 func (c *platformCredentials) GoString() string { return c.String() }
 
 // credentialSource reads the credentials secret and keeps it for
-// credentialsTTL. It is safe for concurrent use; concurrent callers after
-// the TTL wait for one read.
+// credentialsTTL. It registers the appsecret, the message token and the
+// AES key with secrets (nil: none), which the logger masks, at every read.
+// It is safe for concurrent use; concurrent callers after the TTL wait for
+// one read.
 type credentialSource struct {
-	sm  secretGetter
-	id  string
-	now func() time.Time
+	sm      secretGetter
+	id      string
+	now     func() time.Time
+	secrets *redact.Secrets
 
 	mu   sync.Mutex
 	held *platformCredentials
@@ -72,7 +78,7 @@ func (c *credentialSource) get(ctx context.Context) (*platformCredentials, error
 	}
 	out, err := c.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &c.id})
 	if err != nil {
-		return nil, fmt.Errorf("%w: read secret %q: %s", errCredentials, c.id, secretsReason(err))
+		return nil, fmt.Errorf("%w: read secret %q: %s", errCredentials, c.id, token.FromSDK(c.id, err).Reason)
 	}
 	if out.SecretString == nil {
 		return nil, fmt.Errorf("%w: secret %q holds no SecretString", errCredentials, c.id)
@@ -83,6 +89,9 @@ func (c *credentialSource) get(ctx context.Context) (*platformCredentials, error
 	}
 	for _, f := range []*string{&pc.AppID, &pc.AppSecret, &pc.Token, &pc.EncodingAESKey} {
 		*f = strings.TrimSpace(*f)
+	}
+	for _, v := range []string{pc.AppSecret, pc.Token, pc.EncodingAESKey} {
+		c.secrets.Add(v)
 	}
 	if pc.AppID == "" || pc.AppSecret == "" || pc.Token == "" || pc.EncodingAESKey == "" {
 		return nil, fmt.Errorf("%w: secret %q: component_appid, component_appsecret, token or encoding_aes_key missing or empty", errCredentials, c.id)

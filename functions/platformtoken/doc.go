@@ -7,7 +7,9 @@
 //     POST /component/events (receiver.go): the component_verify_ticket is
 //     stored, an authorization is exchanged (api_query_auth) and the
 //     account's item written before the push is answered, a revocation
-//     deletes the item;
+//     deletes the item; the onboarding callback exchanges its code through
+//     Authorize (authorize.go), and a code claimed in the table (claim.go)
+//     is exchanged once, by whichever of the two comes first;
 //   - the scheduled function: {"action":"refresh"} or an EventBridge
 //     Scheduled Event (refresh.go) refreshes the component token and every
 //     account whose token has under 20 minutes left, each under a DynamoDB

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
-	"github.com/aws/smithy-go"
+
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -49,31 +50,6 @@ func fail(typ, msg string, cause error) *failure {
 	return &failure{Type: typ, Message: msg, Cause: cause}
 }
 
-// secretsReason names a Secrets Manager failure without quoting anything
-// it returned.
-func secretsReason(err error) string {
-	var ae smithy.APIError
-	switch {
-	case errors.As(err, &ae):
-		switch ae.ErrorCode() {
-		case "ResourceNotFoundException":
-			return "secret not found"
-		case "AccessDeniedException":
-			return "access denied"
-		case "DecryptionFailure":
-			return "secret cannot be decrypted"
-		case "ThrottlingException":
-			return "secrets manager throttled"
-		}
-		return "secrets manager error " + ae.ErrorCode()
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timed out"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	}
-	return "secrets manager request failed"
-}
-
 // errcodeOf returns the WeChat errcode in err, or 0.
 func errcodeOf(err error) int {
 	var we *wx.Error
@@ -102,48 +78,58 @@ func errKey(err error) string {
 	return "other"
 }
 
-// classifyWeChat maps a failed api_component_token (the one WeChat call
-// whose failure stops a run) to the caller's view.
-// TODO(lead): internal/wx's shared classification, once it lands, should
-// replace this and the refresher's copy.
+// codeInvalidComponent is errcode 61011: the component appid is invalid.
+const codeInvalidComponent = 61011
+
+// classifyWeChat maps a failed component call (api_component_token, whose
+// failure stops a run, or api_get_authorizer_list) to the caller's view:
+// the class wx.Classify gives it, with the platform's own overrides (see
+// platformType) and wording. The errcode goes into the message, since a
+// Lambda error has no other field for it.
 func classifyWeChat(err error) *failure {
-	var we *wx.Error
-	if errors.As(err, &we) {
-		f := classifyCode(we)
-		f.Cause, f.WxCode = err, we.Code
-		if we.Code != 0 {
-			f.Message += fmt.Sprintf(" (WeChat errcode %d)", we.Code)
-		}
-		return f
-	}
+	c := wx.Classify(err, time.Time{})
+	f := fail(platformType(c), c.Message, err)
 	switch {
-	case errors.Is(err, wx.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		return fail(typeUpstreamTimeout, "WeChat did not answer in time", err)
-	case errors.Is(err, wx.ErrUnavailable):
-		return fail(typeWeChatBusy, "WeChat cannot be reached; retry later", err)
-	case errors.Is(err, wx.ErrBadResponse):
-		return fail(typeUpstreamBadResponse, "WeChat sent a reply that could not be understood", err)
+	case f.Type == typeTicketUnavailable:
+		f.Message = "WeChat refused the stored component_verify_ticket; a new one comes with WeChat's next push (every 10 minutes)"
+	case f.Type == typeInvalidCredentials:
+		f.Message = "WeChat rejected the platform credentials: check component_appid and component_appsecret"
+	case c.WeChatCode == wx.CodeComponentIPNotAllowed:
+		f.Message = "WeChat refused the call: this IP is not on the platform's allow-list"
+	case c.Kind == wx.KindQuotaExceeded:
+		f.Message = "the platform's daily quota is spent; it resets at 00:00 Asia/Shanghai"
+	case c.WeChatCode == wx.CodeMinuteQuota:
+		f.Message = "WeChat is busy; retry later"
+	case f.Type == typeWeChatError:
+		f.Message = "WeChat answered with an error"
 	}
-	return fail(typeInternal, "internal error", err)
+	if c.WeChatCode != 0 {
+		f.WxCode = c.WeChatCode
+		f.Message += fmt.Sprintf(" (WeChat errcode %d)", c.WeChatCode)
+	}
+	return f
 }
 
-func classifyCode(we *wx.Error) *failure {
-	switch we.Code {
-	case 0:
-		if we.Status >= 500 {
-			return fail(typeWeChatBusy, "WeChat is unavailable; retry later", nil)
-		}
-		return fail(typeUpstreamBadResponse, "WeChat answered with an unexpected HTTP status", nil)
+// platformType is the errorType of a failed component call of class c. It
+// is the class's own but for the platform's overrides: the ticket codes
+// (61005, 61006) are TicketUnavailable; the credential codes (40013,
+// 40125, 61011, and 40001, which api_component_token answers for a wrong
+// appsecret) InvalidCredentials; 61004, the platform's allow-list,
+// WeChatUnauthorized; and another token rejection (40014, 42001), which
+// the component calls answer for a component_access_token rather than an
+// account's token, WeChatError. 61023 and 61003 concern one account: a run
+// acts on them per account (refresh.go) and never answers them.
+func platformType(c wx.ErrorClass) string {
+	switch c.WeChatCode {
 	case wx.CodeTicketExpired, wx.CodeTicketInvalid:
-		return fail(typeTicketUnavailable, "WeChat refused the stored component_verify_ticket; a new one comes with WeChat's next push (every 10 minutes)", nil)
-	case wx.CodeInvalidAppID, wx.CodeInvalidAppSecret, wx.CodeInvalidCredential, 61011:
-		return fail(typeInvalidCredentials, "WeChat rejected the platform credentials: check component_appid and component_appsecret", nil)
+		return typeTicketUnavailable
+	case wx.CodeInvalidAppID, wx.CodeInvalidAppSecret, wx.CodeInvalidCredential, codeInvalidComponent:
+		return typeInvalidCredentials
 	case wx.CodeComponentIPNotAllowed:
-		return fail(typeWeChatUnauthorized, "WeChat refused the call: this IP is not on the platform's allow-list", nil)
-	case wx.CodeDailyQuota:
-		return fail(typeWeChatQuotaExceeded, "the platform's daily quota is spent; it resets at 00:00 Asia/Shanghai", nil)
-	case wx.CodeBusy, wx.CodeMinuteQuota:
-		return fail(typeWeChatBusy, "WeChat is busy; retry later", nil)
+		return typeWeChatUnauthorized
 	}
-	return fail(typeWeChatError, "WeChat answered with an error", nil)
+	if c.Kind == wx.KindTokenInvalid {
+		return typeWeChatError
+	}
+	return c.Type
 }

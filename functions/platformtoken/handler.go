@@ -9,7 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
+	"github.com/wxindustry/getindustry/internal/redact"
 )
 
 // invocation is what one invoke did, filled in as it goes and logged once
@@ -34,6 +36,10 @@ type invocation struct {
 
 	cause  error // logged, never answered
 	panick bool
+
+	// secrets are the account's values a push handled (an authorization
+	// code, its tokens), masked in the summary line like the process's own.
+	secrets []string
 }
 
 type invocationKey struct{}
@@ -67,26 +73,13 @@ func newInstrumented(s *service, log *slog.Logger, metrics *metricsWriter) *inst
 func (h *instrumented) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	inv := &invocation{start: time.Now(), coldStart: !h.warm.Swap(true)}
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
-	ctx, cancel := withAnswerReserve(ctx)
+	ctx, cancel := lambdaenv.WithAnswerReserve(ctx)
 	defer cancel()
 	out, oc, err := h.next.Serve(ctx, payload)
 	inv.shape, inv.status, inv.panick = oc.Shape, oc.Status, oc.Panic != nil
 	h.logSummary(ctx, inv)
 	h.metrics.write(ctx, inv, time.Now())
 	return out, err
-}
-
-// withAnswerReserve shortens the invoke deadline so that the function
-// still has time to answer: a tenth of the remaining time, between 50 ms
-// and 500 ms.
-// TODO(lead): internal/lambdaenv's shared reserve should replace this copy.
-func withAnswerReserve(ctx context.Context) (context.Context, context.CancelFunc) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	reserve := min(max(time.Until(deadline)/10, 50*time.Millisecond), 500*time.Millisecond)
-	return context.WithDeadline(ctx, deadline.Add(-reserve))
 }
 
 // request is a direct invoke's payload: {"action":"refresh"|"sync"}, or an
@@ -129,9 +122,10 @@ func (s *service) direct(ctx context.Context, payload []byte) ([]byte, error) {
 const maxNamed = 50
 
 // logSummary writes the one line that describes an invoke: appids, counts,
-// outcomes and causes, never a token, a ticket, a code or a key (causes
-// come from wx and the AWS SDK, which redact them, and the logger drops
-// secret-named attributes as a backstop).
+// outcomes and causes, never a token, a ticket, a code or a key: causes
+// come from wx and the AWS SDK, which redact them; the push's own secrets
+// (inv.secrets) are masked here; and the logger masks the platform's
+// secrets and drops secret-named attributes as a backstop.
 func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 	attrs := []slog.Attr{
 		slog.String("event_shape", string(inv.shape)),
@@ -179,7 +173,7 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 		}
 	}
 	if inv.cause != nil {
-		attrs = append(attrs, slog.String("cause", inv.cause.Error()))
+		attrs = append(attrs, slog.String("cause", redact.String(inv.cause.Error(), inv.secrets...)))
 	}
 	if inv.panick {
 		level = slog.LevelError

@@ -21,6 +21,7 @@ import (
 	"github.com/wxindustry/getindustry/internal/ddbtest"
 	"github.com/wxindustry/getindustry/internal/jsonlog"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
@@ -94,17 +95,18 @@ func newEnv(tb testing.TB) *env {
 }
 
 // newService builds another service (another Lambda instance) with its
-// own credentials cache.
+// own credentials cache and secrets, logging as lambdaenv.Run sets up.
 func (e *env) newService(tb testing.TB, workers int) (*service, *instrumented) {
 	tb.Helper()
-	log := jsonlog.New(e.logs, slog.LevelDebug)
+	secrets := &redact.Secrets{}
+	log := jsonlog.NewMasking(e.logs, slog.LevelDebug, secrets)
 	client, err := wx.NewClient(e.wxURL, nil, wx.Options{AttemptTimeout: 2 * time.Second,
 		Backoff: func(int) time.Duration { return time.Millisecond }, Logger: log})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	creds := &credentialSource{sm: smtest.NewClient(e.smURL), id: secretID, now: e.clock.Now}
-	svc := newService(newStore(e.db, table), creds, client, e.clock.Now, workers, log)
+	creds := &credentialSource{sm: smtest.NewClient(e.smURL), id: secretID, now: e.clock.Now, secrets: secrets}
+	svc := newService(newStore(e.db, table), creds, client, e.clock.Now, workers, log, secrets)
 	return svc, newInstrumented(svc, log, &metricsWriter{w: e.logs, namespace: "Test", service: "platformtoken"})
 }
 

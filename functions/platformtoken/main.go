@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/wxindustry/getindustry/internal/awsenv"
-	"github.com/wxindustry/getindustry/internal/jsonlog"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -21,24 +23,17 @@ func main() {
 	}
 }
 
-// run builds everything once per cold start and hands the handler to
-// start. A failure (a missing or bad setting, named with its variable) is
-// logged once and returned.
+// run builds the function once per cold start and hands its handler to
+// start (see lambdaenv.Run).
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
-	log := jsonlog.New(stdout, jsonlog.Level(getenv("AWS_LAMBDA_LOG_LEVEL")))
-	h, err := build(getenv, stdout, log)
-	if err != nil {
-		log.ErrorContext(ctx, "cold start failed", "error", err.Error())
-		return err
-	}
-	start(h)
-	return nil
+	return lambdaenv.Run(ctx, getenv, stdout, start, build)
 }
 
 // build makes the handler: configuration, the Secrets Manager, DynamoDB and
 // WeChat clients, each once. The credentials secret is read at the first
-// invoke that needs it (see credentialsTTL).
-func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lambda.Handler, error) {
+// invoke that needs it (see credentialsTTL). Every platform secret the
+// service comes to hold goes into secrets, which log masks.
+func build(getenv func(string) string, stdout io.Writer, log *slog.Logger, secrets *redact.Secrets) (lambda.Handler, error) {
 	cfg, err := parseConfig(getenv)
 	if err != nil {
 		return nil, err
@@ -55,7 +50,7 @@ func build(getenv func(string) string, stdout io.Writer, log *slog.Logger) (lamb
 	if err != nil {
 		return nil, fmt.Errorf("WX_API_BASE_URL: %w", err)
 	}
-	creds := &credentialSource{sm: sm, id: cfg.SecretID, now: time.Now}
-	svc := newService(newStore(db, cfg.Table), creds, client, time.Now, cfg.Workers, log)
+	creds := &credentialSource{sm: sm, id: cfg.SecretID, now: time.Now, secrets: secrets}
+	svc := newService(newStore(db, cfg.Table), creds, client, time.Now, cfg.Workers, log, secrets)
 	return newInstrumented(svc, log, &metricsWriter{w: stdout, namespace: cfg.MetricsNS, service: cfg.FunctionName}), nil
 }

@@ -24,6 +24,7 @@ func TestParseConfig(t *testing.T) {
 		{"missing both", map[string]string{"WX_COMPONENT_SECRET_ID": "", "WX_TOKEN_TABLE": ""}, []string{"WX_COMPONENT_SECRET_ID: required", "WX_TOKEN_TABLE: required"}},
 		{"http base", map[string]string{"WX_API_BASE_URL": "http://api.weixin.qq.com"}, []string{"WX_API_BASE_URL"}},
 		{"loopback base", map[string]string{"WX_API_BASE_URL": "http://127.0.0.1:8080"}, nil},
+		{"base with a password", map[string]string{"WX_API_BASE_URL": "https://svc:S3CRET@api.weixin.qq.com"}, []string{`WX_API_BASE_URL "https://svc:xxxxx@api.weixin.qq.com"`}},
 		{"bad timeout", map[string]string{"WX_HTTP_TIMEOUT": "3"}, []string{`WX_HTTP_TIMEOUT "3"`}},
 		{"zero workers", map[string]string{"WX_REFRESH_CONCURRENCY": "0"}, []string{`WX_REFRESH_CONCURRENCY "0"`}},
 		{"too many workers", map[string]string{"WX_REFRESH_CONCURRENCY": "1000"}, []string{"WX_REFRESH_CONCURRENCY"}},
@@ -48,6 +49,9 @@ func TestParseConfig(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Errorf("parseConfig err = %v; want it to name %q", err, w)
 				}
+			}
+			if err != nil && strings.Contains(err.Error(), "S3CRET") {
+				t.Errorf("parseConfig err = %v; want no password", err)
 			}
 		})
 	}

@@ -90,6 +90,7 @@ func (s *service) act(ctx context.Context, inv *invocation, pc *platformCredenti
 	now := s.now()
 	switch m.InfoType {
 	case wxcrypt.InfoTicket:
+		s.secrets.Add(m.ComponentVerifyTicket)
 		err := s.store.putTicket(ctx, pc.AppID, m.ComponentVerifyTicket, m.CreateTime, now)
 		return s.stored(inv, err, "ticket_stored", "ticket_older_than_stored")
 	case wxcrypt.InfoAuthorized, wxcrypt.InfoUpdateAuthorized:
@@ -123,51 +124,40 @@ func (s *service) stored(inv *invocation, err error, done, lost string) int {
 	return http.StatusOK
 }
 
-// authorize handles authorized and updateauthorized: one api_query_auth,
-// and the account's item written before the answer. A push whose code was
-// already exchanged (a replay: the item holds its hash) calls nothing. When
-// WeChat fails or is too slow for the push budget, the push is still
-// answered success: the account is recorded as pending (an account with no
-// token yet), which the next refresh run finds as due and completes
-// through api_get_authorizer_list; an account that has a token keeps it.
+// authorize handles authorized and updateauthorized: the code is
+// exchanged once (see exchange), by this push or by the onboarding
+// callback, whichever claims it first, and the account's item written
+// before the answer. A push whose code was already exchanged (a replay, or
+// the callback was first) calls nothing. When WeChat fails or is too slow
+// for the push budget, the push is still answered success: the account is
+// recorded as pending (an account with no token yet), which the next
+// refresh run finds as due and completes through api_get_authorizer_list;
+// an account that has a token keeps it.
 func (s *service) authorize(ctx context.Context, inv *invocation, pc *platformCredentials, m *wxcrypt.Message) int {
-	item, found, err := s.store.account(ctx, m.AuthorizerAppID)
-	if err != nil {
+	inv.secrets = append(inv.secrets, m.AuthorizationCode)
+	x := exchange{code: m.AuthorizationCode, appID: m.AuthorizerAppID, eventTime: m.CreateTime}
+	err := s.exchange(ctx, pc, &x)
+	inv.secrets = append(inv.secrets, x.secrets...)
+	switch {
+	case err == nil:
+		inv.outcome = x.outcome
+		return http.StatusOK
+	case errors.Is(err, errTable):
 		inv.outcome, inv.cause = "table_error", err
 		return http.StatusServiceUnavailable
-	}
-	if found && item.AuthCodeHash == hashCode(m.AuthorizationCode) {
-		inv.outcome = "already_exchanged"
+	case errors.Is(err, errInProgress):
+		inv.outcome = "exchange_in_progress" // the claimant writes the account
+		return http.StatusOK
+	case errors.Is(err, errAppIDMismatch):
+		inv.outcome, inv.cause = "appid_mismatch", err
 		return http.StatusOK
 	}
-	wctx, cancel := context.WithTimeout(ctx, s.pushWeChatBudget)
-	defer cancel()
-	ct, _, f := s.componentToken(wctx, pc, 0)
-	if f != nil {
-		inv.cause = f.Cause
-		if f.Cause == nil {
-			inv.cause = errors.New(f.Message)
-		}
-		return s.pending(ctx, inv, m)
-	}
-	sent := s.now()
-	a, err := s.wechat.QueryAuth(wctx, ct, pc.AppID, m.AuthorizationCode)
-	if err != nil {
-		inv.cause, inv.wxErrcode = err, errcodeOf(err)
-		if inv.wxErrcode == wx.CodeAuthCodeInvalid { // already exchanged, by the onboarding callback
-			inv.outcome = "code_already_used"
-			return http.StatusOK
-		}
-		return s.pending(ctx, inv, m)
-	}
-	if a.AppID != m.AuthorizerAppID {
-		inv.outcome, inv.cause = "appid_mismatch", errors.New("api_query_auth answered for authorizer "+a.AppID)
+	inv.cause, inv.wxErrcode = err, errcodeOf(err)
+	if inv.wxErrcode == wx.CodeAuthCodeInvalid { // already exchanged, by the onboarding callback
+		inv.outcome = "code_already_used"
 		return http.StatusOK
 	}
-	err = s.store.putAuthorization(ctx, authorization{AppID: a.AppID, AccessToken: a.AccessToken,
-		ExpiresAt: expiry(sent, a.ExpiresIn), RefreshToken: a.RefreshToken, FuncScopes: a.FuncScopes,
-		AuthCode: m.AuthorizationCode, EventTime: m.CreateTime}, s.now())
-	return s.stored(inv, err, "account_written", "older_than_stored")
+	return s.pending(ctx, inv, m)
 }
 
 // pending records an authorization that could not be completed now.

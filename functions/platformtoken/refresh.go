@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -193,11 +194,14 @@ type refreshRun struct {
 // 61023 with nothing better, 61003, or an account missing from the list,
 // marks it needs_reauth. Other failures leave it as it was, for the next
 // run. The lease and the WeChat calls run under work; the writes that
-// follow under ctx, which ends a little later.
-func (r *refreshRun) account(ctx, work context.Context, appID string) outcome {
+// follow under ctx, which ends a little later. The account's refresh and
+// access tokens are masked in the outcome's error, which is logged.
+func (r *refreshRun) account(ctx, work context.Context, appID string) (o outcome) {
 	if work.Err() != nil {
 		return outcome{res: resNotReached}
 	}
+	var held []string // the account's tokens this refresh has seen
+	defer func() { o.err = redact.Error(o.err, held...) }()
 	st := r.s.store
 	item, err := st.lease(work, appID, r.owner, r.s.now(), r.cutoff)
 	switch {
@@ -207,6 +211,7 @@ func (r *refreshRun) account(ctx, work context.Context, appID string) outcome {
 		return outcome{res: resFailed, key: "table", err: err}
 	}
 	rt, recovered := item.RefreshToken, false
+	held = append(held, rt)
 	if rt == "" {
 		listed, ok, err := r.list.lookup(work, appID)
 		if err != nil {
@@ -216,6 +221,7 @@ func (r *refreshRun) account(ctx, work context.Context, appID string) outcome {
 			return r.giveUp(ctx, appID, outcome{res: resNeedsReauth})
 		}
 		rt, recovered = listed, true
+		held = append(held, listed)
 	}
 	sent := r.s.now()
 	tok, err := r.s.wechat.AuthorizerToken(work, r.ct, r.pc.AppID, appID, rt)
@@ -225,6 +231,7 @@ func (r *refreshRun) account(ctx, work context.Context, appID string) outcome {
 			return r.giveUp(ctx, appID, outcome{res: resFailed, key: errKey(lerr), err: lerr})
 		}
 		if ok && listed != rt {
+			held = append(held, listed)
 			sent = r.s.now()
 			tok, err = r.s.wechat.AuthorizerToken(work, r.ct, r.pc.AppID, appID, listed)
 			recovered = true
@@ -236,6 +243,7 @@ func (r *refreshRun) account(ctx, work context.Context, appID string) outcome {
 		}
 		return r.giveUp(ctx, appID, outcome{res: resFailed, key: errKey(err), err: err})
 	}
+	held = append(held, tok.AccessToken, tok.RefreshToken)
 	err = st.writeToken(ctx, authorization{AppID: appID, AccessToken: tok.AccessToken,
 		ExpiresAt: expiry(sent, tok.ExpiresIn), RefreshToken: tok.RefreshToken}, r.owner, r.s.now())
 	switch {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -61,13 +62,19 @@ type service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	workers int // accounts refreshed at once
+	// secrets holds the platform's secrets the logger masks: the service
+	// adds the ticket and the component token as it reads or receives them.
+	// An account's tokens are many (10,000 accounts) and would crowd these
+	// out of its bounded set, so they are masked where they are handled
+	// instead (invocation.secrets, refreshRun.account).
+	secrets *redact.Secrets
 
 	pushWeChatBudget time.Duration
 	pushBudget       time.Duration
 }
 
-func newService(st *store, creds *credentialSource, wechat componentAPI, now func() time.Time, workers int, log *slog.Logger) *service {
-	return &service{store: st, creds: creds, wechat: wechat, now: now, log: log, workers: workers,
+func newService(st *store, creds *credentialSource, wechat componentAPI, now func() time.Time, workers int, log *slog.Logger, secrets *redact.Secrets) *service {
+	return &service{store: st, creds: creds, wechat: wechat, now: now, log: log, workers: workers, secrets: secrets,
 		pushWeChatBudget: pushWeChatBudget, pushBudget: pushBudget}
 }
 
@@ -108,6 +115,8 @@ func (s *service) componentToken(ctx context.Context, pc *platformCredentials, w
 	if err != nil {
 		return "", st, fail(typeTokenUnavailable, "the token table cannot be read", err)
 	}
+	s.secrets.Add(item.Ticket)
+	s.secrets.Add(item.ComponentToken)
 	now := s.now()
 	if !item.TicketAt.IsZero() {
 		st.TicketAge = now.Sub(item.TicketAt)
@@ -133,6 +142,7 @@ func (s *service) componentToken(ctx context.Context, pc *platformCredentials, w
 		return "", st, classifyWeChat(err)
 	}
 	st.Refreshed = true
+	s.secrets.Add(tok.AccessToken)
 	if err := s.store.putComponentToken(ctx, pc.AppID, tok.AccessToken, expiry(now, tok.ExpiresIn)); err != nil {
 		s.log.WarnContext(ctx, "component token not stored", "error", err.Error())
 	}

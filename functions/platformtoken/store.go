@@ -26,7 +26,7 @@ import (
 //	lease_owner      S  the run refreshing it now
 //	lease_until      N  Unix milliseconds the lease ends
 //	func_info        NS permission set ids granted (funcscope_category)
-//	auth_code_sha256 S  SHA-256 of the last authorization code exchanged (a replay is recognised)
+//	auth_code_sha256 S  SHA-256 of the last authorization code exchanged (its claim item, claim.go, makes the exchange once)
 //	auth_event_time  N  CreateTime of the last authorization push acted on (an older one is ignored)
 //	authorized_at    N  auth_time from api_get_authorizer_list
 //	updated_at       S  RFC 3339 of the last write
@@ -115,7 +115,6 @@ type accountItem struct {
 	Status       string
 	HasToken     bool      // access_token present
 	ExpiresAt    time.Time // zero when absent
-	AuthCodeHash string
 }
 
 // componentItem is the platform's item. It holds the ticket and the
@@ -172,22 +171,9 @@ func hashCode(code string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// account reads an account's item (strongly consistent); found is false
-// when there is none.
-func (st *store) account(ctx context.Context, appID string) (a accountItem, found bool, err error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: st.key(appID), ConsistentRead: new(true)})
-	if err != nil {
-		return accountItem{}, false, fmt.Errorf("get account %s: %w", appID, err)
-	}
-	if len(out.Item) == 0 {
-		return accountItem{}, false, nil
-	}
-	return decodeAccount(out.Item), true, nil
-}
-
 func decodeAccount(item map[string]types.AttributeValue) accountItem {
 	a := accountItem{AppID: str(item, attrAppID), RefreshToken: str(item, attrRefreshToken),
-		Status: str(item, attrStatus), AuthCodeHash: str(item, attrAuthCode)}
+		Status: str(item, attrStatus)}
 	a.HasToken = str(item, attrAccessToken) != ""
 	a.ExpiresAt, _ = time.Parse(time.RFC3339, str(item, attrExpiresAt))
 	return a
@@ -276,12 +262,8 @@ func (st *store) putAuthorization(ctx context.Context, a authorization, now time
 	vals := tokenValues(a, now)
 	vals[":code"], vals[":et"] = s(hashCode(a.AuthCode)), n(a.EventTime)
 	update := tokenUpdate + ", #auth_code_sha256 = :code, #auth_event_time = :et"
-	if len(a.FuncScopes) > 0 {
-		ids := make([]string, len(a.FuncScopes))
-		for i, id := range a.FuncScopes {
-			ids[i] = strconv.Itoa(id)
-		}
-		vals[":funcs"] = &types.AttributeValueMemberNS{Value: ids}
+	if ids := funcIDs(a.FuncScopes); ids != nil {
+		vals[":funcs"] = ids
 		update += ", #func_info = :funcs"
 	}
 	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -31,8 +32,8 @@ func (s *service) sync(ctx context.Context, rep *runReport) *failure {
 		}
 		res, err := s.store.syncAccount(ctx, a.AppID, a.RefreshToken, a.AuthTime, s.now())
 		if err != nil {
-			tableErr = err
-			return err
+			tableErr = redact.Error(err, a.RefreshToken)
+			return tableErr
 		}
 		switch res {
 		case syncCreated:

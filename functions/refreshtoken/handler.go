@@ -23,6 +23,7 @@ type answer struct {
 // it ends. Only the goroutine serving the invoke touches it.
 type outcome struct {
 	start     time.Time
+	deadline  time.Time // the invoke's own deadline, before the answer reserve; zero if none
 	coldStart bool
 	force     bool
 	wrote     bool      // a new secret version was written
@@ -43,6 +44,7 @@ type outcome struct {
 func (r *refresher) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
 	o := &outcome{start: time.Now(), coldStart: !r.warm.Swap(true)}
 	ctx = wx.WithTrace(ctx, &o.trace)
+	o.deadline, _ = ctx.Deadline()
 	ctx, cancel := lambdaenv.WithAnswerReserve(ctx)
 	defer cancel()
 	defer func() {

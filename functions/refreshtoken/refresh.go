@@ -11,6 +11,10 @@ import (
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
+// recordTimeout bounds the record of a force of unknown outcome when the
+// invoke has no deadline.
+const recordTimeout = 2 * time.Second
+
 // tokenIssuer is the part of wx.Client the refresher uses.
 type tokenIssuer interface {
 	StableToken(ctx context.Context, appID, appSecret string, force bool) (*wx.StableToken, error)
@@ -65,17 +69,22 @@ func (r *refresher) refresh(ctx context.Context, force bool, o *outcome) *failur
 		return f
 	}
 	o.secrets = append(o.secrets, creds.AppSecret)
-	cur, found, note, f := readToken(ctx, r.sm, r.tokenSecretID)
+	state, f := readToken(ctx, r.sm, r.tokenSecretID)
 	if f != nil {
 		return f
 	}
-	o.note = note
+	cur := state.Secret
+	o.note = state.note
 	o.secrets = append(o.secrets, cur.AccessToken)
 	now := r.now()
 	var forcedAt time.Time
 	if force {
-		if !found {
+		if !state.found {
 			return fail(typeTokenUnavailable, "the token secret has no value yet: run a normal refresh first", nil)
+		}
+		if state.history != "" {
+			return fail(typeForceRefreshLimited, "forced refresh refused: the record of past forces cannot be read ("+state.history+
+				"), so WeChat's limits cannot be checked; fix or remove forced_at in the token secret", nil)
 		}
 		if ok, reason, after := forceAllowed(cur.ForcedAt, now); !ok {
 			return forceLimited(reason, after)
@@ -85,7 +94,7 @@ func (r *refresher) refresh(ctx context.Context, force bool, o *outcome) *failur
 	st, err := r.wechat.StableToken(ctx, creds.AppID, creds.AppSecret, force)
 	if err != nil {
 		if force && forceMayHaveCounted(err) {
-			r.recordForce(ctx, forcedAt)
+			r.recordForce(ctx, forcedAt, o.deadline)
 		}
 		return classifyWeChat(err, force)
 	}
@@ -96,12 +105,12 @@ func (r *refresher) refresh(ctx context.Context, force bool, o *outcome) *failur
 	ours := issued{AccessToken: st.AccessToken, ExpiresAt: now.Add(time.Duration(st.ExpiresIn) * time.Second).Truncate(time.Second)}
 	next, write := plan(cur, ours, forcedAt, now)
 	if write {
-		latest, _, _, f := readToken(ctx, r.sm, r.tokenSecretID)
+		latest, f := readToken(ctx, r.sm, r.tokenSecretID)
 		if f != nil {
 			return f
 		}
 		o.secrets = append(o.secrets, latest.AccessToken)
-		cur = latest
+		cur = latest.Secret
 		next, write = plan(cur, ours, forcedAt, now)
 	}
 	if write {
@@ -126,10 +135,22 @@ func forceMayHaveCounted(err error) bool {
 // so that the limits count it: better to refuse a force WeChat would have
 // allowed than to spend one more than its 20 a day. It is best effort; a
 // failure is logged, and the invoke reports the WeChat failure.
-func (r *refresher) recordForce(ctx context.Context, forcedAt time.Time) {
-	latest, found, _, f := readToken(ctx, r.sm, r.tokenSecretID)
-	if f == nil && found {
-		next := latest
+//
+// The force may have been cut off by ctx's own deadline, so the record is
+// made on a context that is not cancelled with ctx, bounded by half of the
+// answer reserve (ctx's deadline to the invoke's, invokeDeadline); the
+// other half stays for answering. Without an invoke deadline it is
+// bounded by recordTimeout.
+func (r *refresher) recordForce(ctx context.Context, forcedAt, invokeDeadline time.Time) {
+	end := time.Now().Add(recordTimeout)
+	if d, ok := ctx.Deadline(); ok && !invokeDeadline.IsZero() {
+		end = d.Add(invokeDeadline.Sub(d) / 2)
+	}
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
+	defer cancel()
+	latest, f := readToken(ctx, r.sm, r.tokenSecretID)
+	if f == nil && latest.found {
+		next := latest.Secret
 		next.ForcedAt = append(recentForces(latest.ForcedAt, forcedAt), forcedAt)
 		slices.SortFunc(next.ForcedAt, time.Time.Compare)
 		f = writeToken(ctx, r.sm, r.tokenSecretID, next)

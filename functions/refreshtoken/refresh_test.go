@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -302,5 +305,95 @@ func TestForceOfUnknownOutcomeIsCounted(t *testing.T) {
 			}
 			noSecretIn(t, "logs", e.logs.String(), e.secret(t).AccessToken)
 		})
+	}
+}
+
+// TestForceSpacingIsExact: forces are stored with their fraction of a
+// second, so a force 29.2 s after one made at x.9 s is refused, and an old
+// second-precision entry still counts.
+func TestForceSpacingIsExact(t *testing.T) {
+	e := newEnv(t)
+	e.mustRefresh(t, e.r, `{}`)
+	e.clock.Advance(time.Minute + 900*time.Millisecond)
+	e.mustRefresh(t, e.r, `{"force_refresh":true}`)
+	e.clock.Advance(29*time.Second + 200*time.Millisecond)
+	calls := e.sim.StableTokenCalls()
+	if _, ie := e.invoke(t, e.r, `{"force_refresh":true}`); ie == nil || ie.Type != "ForceRefreshLimited" || e.sim.StableTokenCalls() != calls {
+		t.Errorf("force 29.2 s after the last = %+v; want ForceRefreshLimited without calling WeChat", ie)
+	}
+	// A second-precision entry written by an older refresher still parses.
+	st := e.secret(t)
+	e.sm.SetSecret(tokenID, `{"access_token":"`+st.AccessToken+`","expires_at":"`+st.ExpiresAt.Format(time.RFC3339)+
+		`","forced_at":["`+e.clock.Now().Add(-10*time.Second).Format(time.RFC3339)+`"]}`)
+	if _, ie := e.invoke(t, e.r, `{"force_refresh":true}`); ie == nil || ie.Type != "ForceRefreshLimited" {
+		t.Errorf("force 10 s after a second-precision entry = %+v; want ForceRefreshLimited", ie)
+	}
+}
+
+// TestForceRefusedWhenHistoryUnreadable: when the recorded forces cannot be
+// read, a force is refused without calling WeChat, with a message that says
+// why, and a normal run still works. A bare token (stored by hand before the
+// first run) has no history and does not block a force.
+func TestForceRefusedWhenHistoryUnreadable(t *testing.T) {
+	tests := []struct {
+		name    string
+		value   func(tok string) string
+		refused bool
+	}{
+		{"an entry not a time", func(tok string) string {
+			return `{"access_token":"` + tok + `","expires_at":"2026-03-02T06:00:00Z","forced_at":["2026-03-02T03:59:50Z","junk"]}`
+		}, true},
+		{"forced_at not a list", func(tok string) string {
+			return `{"access_token":"` + tok + `","expires_at":"2026-03-02T06:00:00Z","forced_at":"2026-03-02T03:59:50Z"}`
+		}, true},
+		{"not JSON", func(tok string) string { return `{"access_token":"` + tok + `",` }, true},
+		{"bare token", func(tok string) string { return tok }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.mustRefresh(t, e.r, `{}`)
+			e.clock.Advance(time.Minute)
+			e.sm.SetSecret(tokenID, tt.value(e.secret(t).AccessToken))
+			calls := e.sim.StableTokenCalls()
+			_, ie := e.invoke(t, e.r, `{"force_refresh":true}`)
+			if !tt.refused {
+				if ie != nil {
+					t.Fatalf("force = %+v; want success", ie)
+				}
+				return
+			}
+			if ie == nil || ie.Type != "ForceRefreshLimited" || !strings.Contains(ie.Message, "cannot be read") || e.sim.StableTokenCalls() != calls {
+				t.Fatalf("force = %+v after %d WeChat calls; want ForceRefreshLimited saying the history cannot be read, WeChat not called",
+					ie, e.sim.StableTokenCalls()-calls)
+			}
+			e.mustRefresh(t, e.r, `{}`) // normal mode keeps working
+		})
+	}
+}
+
+// TestForceCutOffByDeadlineIsCounted: Secrets Manager is slow first, then
+// WeChat is, so the invoke's own deadline cuts the force off. The force may
+// have been spent, so it is still recorded (within the answer reserve), and
+// the next force inside 30 s is refused without calling WeChat.
+func TestForceCutOffByDeadlineIsCounted(t *testing.T) {
+	e := newEnv(t)
+	e.mustRefresh(t, e.r, `{}`)
+	e.clock.Advance(time.Minute)
+	e.sm.Fail(tokenID, smtest.Fault{Delay: time.Second})
+	e.sim.ScriptStableToken(wxtest.Fault{Delay: 3 * time.Second})
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-deadline"})
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := e.r.Invoke(ctx, []byte(`{"force_refresh":true}`)); err == nil {
+		t.Fatal("force cut off by the deadline succeeded; want an error")
+	}
+	if got := len(e.secret(t).ForcedAt); got != 1 {
+		t.Fatalf("forced_at has %d entries after a force cut off by the deadline; want 1\nlogs:\n%s", got, e.logs.String())
+	}
+	calls := e.sim.StableTokenCalls()
+	e.clock.Advance(10 * time.Second)
+	if _, ie := e.invoke(t, e.r, `{"force_refresh":true}`); ie == nil || ie.Type != "ForceRefreshLimited" || e.sim.StableTokenCalls() != calls {
+		t.Errorf("second force = %+v after %d WeChat calls; want ForceRefreshLimited without calling WeChat", ie, e.sim.StableTokenCalls()-calls)
 	}
 }

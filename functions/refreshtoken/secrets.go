@@ -67,30 +67,73 @@ func readCredentials(ctx context.Context, sm secretsAPI, id string) (appCredenti
 	return c, nil
 }
 
+// tokenState is the token secret as the refresher read it.
+type tokenState struct {
+	token.Secret
+	found   bool   // the secret has a current value
+	note    string // why the value could not be used as it is, for the log
+	history string // why the force history cannot be read; "" when it can
+}
+
 // readToken reads the token secret. A secret without a current value
 // (ResourceNotFoundException, as for a secret created empty) gives an empty
 // state and found false; the write that follows then fails if the secret
 // does not exist at all. A value that cannot be used is an empty state too
-// (the refresher overwrites it), with a note for the log. Other failures
-// are TokenUnavailable.
-func readToken(ctx context.Context, sm secretsAPI, id string) (st token.Secret, found bool, note string, f *failure) {
+// (the refresher overwrites it), with a note for the log, and history says
+// why the forces it may have recorded cannot be read (see historyProblem).
+// Other failures are TokenUnavailable.
+func readToken(ctx context.Context, sm secretsAPI, id string) (tokenState, *failure) {
 	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
 	var nf *types.ResourceNotFoundException
 	switch {
 	case errors.As(err, &nf):
-		return token.Secret{}, false, "", nil
+		return tokenState{}, nil
 	case err != nil:
-		return token.Secret{}, false, "", fail(typeTokenUnavailable, "the token secret cannot be read: "+token.FromSDK(id, err).Reason,
+		return tokenState{}, fail(typeTokenUnavailable, "the token secret cannot be read: "+token.FromSDK(id, err).Reason,
 			fmt.Errorf("read token secret: %w", err))
 	case out.SecretString == nil:
-		return token.Secret{}, true, "token secret holds no SecretString", nil
+		return tokenState{found: true, note: "token secret holds no SecretString", history: "the token secret holds no SecretString"}, nil
 	}
-	st, err = token.DecodeSecret(*out.SecretString, "")
+	st := tokenState{found: true}
+	var err2 error
+	st.Secret, err2 = token.DecodeSecret(*out.SecretString, "")
 	var te *token.Error
-	if errors.As(err, &te) {
-		note = te.Reason
+	if errors.As(err2, &te) {
+		st.note = te.Reason
 	}
-	return st, true, note, nil
+	st.history = historyProblem(*out.SecretString, st.Secret)
+	return st, nil
+}
+
+// historyProblem says why the forces recorded in value (decoded as s)
+// cannot all be read, or returns "" when they can. A value that starts
+// like a JSON object but is not one, a forced_at that is not a list, or
+// an entry that is not an RFC 3339 time: the refresher cannot tell how
+// many forces were spent, so it refuses to force (better one refused force
+// than a 21st). A bare token (no JSON at all) has no history to lose: it is
+// what a user stores by hand before the first run, and the refresher
+// never writes one; WeChat still refuses a force over its own limit.
+func historyProblem(value string, s token.Secret) string {
+	v := strings.TrimSpace(value)
+	if v == "" || v[0] != '{' {
+		return ""
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal([]byte(v), &obj) != nil {
+		return "the token secret is not valid JSON"
+	}
+	raw, ok := obj["forced_at"]
+	if !ok || string(raw) == "null" {
+		return ""
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		return "forced_at in the token secret is not a list"
+	}
+	if len(list) != len(s.ForcedAt) {
+		return "forced_at in the token secret holds entries that are not RFC 3339 times"
+	}
+	return ""
 }
 
 // writeToken stores st as the token secret's new current version.

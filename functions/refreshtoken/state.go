@@ -22,6 +22,11 @@ const (
 	// forceSettle bounds how long a forced stable_token call can take to
 	// reach WeChat after the refresher recorded its start.
 	forceSettle = time.Minute
+	// maxSkew is how far ahead of our clock a recorded force may be and
+	// still count: another instance's clock may run a little fast. An entry
+	// further ahead (a hand edit, a badly wrong clock) is ignored, and dropped
+	// at the next write, instead of refusing every force until that time.
+	maxSkew = 2 * time.Minute
 )
 
 // issued is a token WeChat gave and when it expires (the time the request
@@ -66,11 +71,11 @@ func plan(cur token.Secret, ours issued, forcedAt, now time.Time) (next token.Se
 }
 
 // recentForces returns the forces within forceWindow of now (later ones,
-// from a clock ahead of ours, included), in a new slice.
+// from a clock ahead of ours, included up to maxSkew), in a new slice.
 func recentForces(forced []time.Time, now time.Time) []time.Time {
 	var out []time.Time
 	for _, t := range forced {
-		if t.After(now.Add(-forceWindow)) {
+		if t.After(now.Add(-forceWindow)) && !t.After(now.Add(maxSkew)) {
 			out = append(out, t)
 		}
 	}

@@ -97,6 +97,10 @@ func TestForceAllowed(t *testing.T) {
 		{"20 in 24 h", every(20, time.Hour, -20*time.Hour), false, at(4 * time.Hour)},
 		{"20, the first over 24 h ago", every(20, time.Hour, -24*time.Hour), true, time.Time{}},
 		{"a force from a clock ahead", []time.Time{at(10 * time.Second)}, false, at(40 * time.Second)},
+		{"a force 2 min ahead, the skew allowed", []time.Time{at(2 * time.Minute)}, false, at(2*time.Minute + 30*time.Second)},
+		{"a force from the far future is ignored", []time.Time{at(3 * time.Minute)}, true, time.Time{}},
+		{"a future force beside a recent one", []time.Time{at(-10 * time.Second), at(24 * time.Hour)}, false, at(20 * time.Second)},
+		{"29.2 s ago", []time.Time{at(-29*time.Second - 200*time.Millisecond)}, false, at(800 * time.Millisecond)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

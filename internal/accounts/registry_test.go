@@ -251,3 +251,32 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		})
 	}
 }
+
+// Concurrent requests for more accounts than are kept, evicting each
+// other's caches while in flight, each get their own account's answer.
+func TestConcurrentAccountsWithEvictions(t *testing.T) {
+	w := newWorld(t, accounts.Options{MaxAccounts: 2, Industry: industry.Options{TTL: time.Hour}})
+	ids := []string{appA, appB, appC}
+	for _, id := range ids {
+		w.authorize(t, id, "tok-"+id)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 60)
+	for i := range 60 {
+		wg.Go(func() {
+			id := ids[i%len(ids)]
+			ans, err := w.reg.Get(context.Background(), id)
+			if err == nil && !strings.Contains(string(ans.Body), id) {
+				err = errors.New(id + " answered " + string(ans.Body))
+			}
+			if err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

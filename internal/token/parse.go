@@ -125,7 +125,8 @@ func parseTime(s string) (time.Time, bool) {
 
 // Encode returns the secret value for s: {"access_token","expires_at"}, plus
 // "forced_at" when forces are recorded and the Extra fields, with times in
-// RFC 3339 UTC.
+// RFC 3339 UTC (forced_at entries with their fraction of a second, RFC 3339
+// nano; DecodeSecret reads both forms).
 func (s Secret) Encode() (string, error) {
 	obj := maps.Clone(s.Extra)
 	if obj == nil {
@@ -144,7 +145,7 @@ func (s Secret) Encode() (string, error) {
 	if len(s.ForcedAt) > 0 {
 		list := make([]string, len(s.ForcedAt))
 		for i, t := range s.ForcedAt {
-			list[i] = t.UTC().Format(time.RFC3339)
+			list[i] = t.UTC().Format(time.RFC3339Nano) // sub-second: the 30 s spacing is checked exactly
 		}
 		set(fieldForcedAt, list)
 	}

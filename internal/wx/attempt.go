@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,13 +25,30 @@ var errTooLarge = fmt.Errorf("%w: body exceeds %d bytes", ErrBadResponse, maxBod
 
 // request describes one WeChat API call for do.
 type request struct {
-	op     string // operation name for errors and logs, e.g. "get_industry"
-	method string // HTTP method
-	path   string // API path, e.g. "/cgi-bin/template/get_industry"
-	body   []byte // JSON request body; nil for none
-	authed bool   // send access_token from the TokenSource; retry once on rejection
-	once   bool   // not idempotent (a forced stable_token): one attempt, never retried
-	secret string // a value carried in body (an appsecret), scrubbed from errors like the token
+	op     string     // operation name for errors and logs, e.g. "get_industry"
+	method string     // HTTP method
+	path   string     // API path, e.g. "/cgi-bin/template/get_industry"
+	body   []byte     // JSON request body; nil for none
+	authed bool       // send access_token from the TokenSource; retry once on rejection
+	once   bool       // not idempotent (a forced stable_token): one attempt, never retried
+	query  url.Values // more query parameters (component_access_token); secrets like the token
+	// secrets are values the body carries (an appsecret, a ticket, an
+	// authorization code), scrubbed from errors and log lines like the
+	// token; a reply that echoes one is refused. echoed are scrubbed the
+	// same way, but a reply may carry them back (api_authorizer_token
+	// returns the refresh token it was sent when it does not rotate it).
+	secrets []string
+	echoed  []string
+}
+
+// refused returns what a reply to r must not echo: tok, the query's
+// values and r.secrets.
+func (r request) refused(tok string) []string {
+	out := append([]string{tok}, r.secrets...)
+	for _, vs := range r.query {
+		out = append(out, vs...)
+	}
+	return out
 }
 
 // attempt makes one HTTP exchange under its own timeout (bounded by ctx) and
@@ -44,13 +62,15 @@ func (c *Client) attempt(ctx context.Context, r request, tok string, n int) ([]b
 	}
 	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
 	defer cancel()
-	req, err := c.newRequest(actx, r, tok)
+	refused := r.refused(tok)
+	scrub := slices.Concat(refused, r.echoed)
+	req, err := c.newRequest(actx, r, tok, scrub)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, actx, r.op, n, limit, err, tok, r.secret)
+		return nil, c.transportError(ctx, actx, r.op, n, limit, err, scrub...)
 	}
 	defer drainClose(resp.Body)
 	if resp.StatusCode != http.StatusOK {
@@ -61,25 +81,31 @@ func (c *Client) attempt(ctx context.Context, r request, tok string, n int) ([]b
 		return nil, fmt.Errorf("wx: %s: %w", r.op, err)
 	}
 	if err != nil {
-		return nil, c.transportError(ctx, actx, r.op, n, limit, err, tok, r.secret)
+		return nil, c.transportError(ctx, actx, r.op, n, limit, err, scrub...)
 	}
-	return parseReply(r.op, body, tok, r.secret)
+	return parseReply(r.op, body, scrub, refused)
 }
 
-// newRequest builds the HTTP request for r, with access_token in the query
-// when r.authed.
-func (c *Client) newRequest(ctx context.Context, r request, tok string) (*http.Request, error) {
+// newRequest builds the HTTP request for r, with r.query and, when
+// r.authed, access_token in the query; scrub is what its errors must not
+// show.
+func (c *Client) newRequest(ctx context.Context, r request, tok string, scrub []string) (*http.Request, error) {
 	u := c.base.JoinPath(r.path)
-	if r.authed {
-		u.RawQuery = url.Values{"access_token": {tok}}.Encode()
+	q := url.Values{}
+	for k, vs := range r.query {
+		q[k] = vs
 	}
+	if r.authed {
+		q.Set("access_token", tok)
+	}
+	u.RawQuery = q.Encode()
 	var body io.Reader
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
-		return nil, fmt.Errorf("wx: %s: build request: %w", r.op, redact.Error(err, tok, r.secret))
+		return nil, fmt.Errorf("wx: %s: build request: %w", r.op, redact.Error(err, scrub...))
 	}
 	req.Header.Set("Accept", "application/json")
 	if r.body != nil {

@@ -63,7 +63,7 @@ func (c *Client) ComponentToken(ctx context.Context, componentAppID, componentAp
 		ExpiresIn *int    `json:"expires_in"`
 	}
 	in := componentTokenRequest{componentAppID, componentAppSecret, ticket}
-	if err := c.component(ctx, opComponentToken, "", in, false, []string{componentAppSecret, ticket}, &r); err != nil {
+	if err := c.component(ctx, opComponentToken, "", in, false, []string{componentAppSecret, ticket}, nil, &r); err != nil {
 		return nil, err
 	}
 	if err := present(opComponentToken, "component_access_token", r.Token, r.ExpiresIn); err != nil {
@@ -82,7 +82,7 @@ func (c *Client) CreatePreAuthCode(ctx context.Context, componentToken, componen
 		ExpiresIn *int    `json:"expires_in"`
 	}
 	in := map[string]string{"component_appid": componentAppID}
-	if err := c.component(ctx, opCreatePreAuthCode, componentToken, in, false, nil, &r); err != nil {
+	if err := c.component(ctx, opCreatePreAuthCode, componentToken, in, false, nil, nil, &r); err != nil {
 		return nil, err
 	}
 	if err := present(opCreatePreAuthCode, "pre_auth_code", r.Code, r.ExpiresIn); err != nil {
@@ -112,7 +112,7 @@ func (c *Client) QueryAuth(ctx context.Context, componentToken, componentAppID, 
 		} `json:"authorization_info"`
 	}
 	in := map[string]string{"component_appid": componentAppID, "authorization_code": authCode}
-	if err := c.component(ctx, opQueryAuth, componentToken, in, true, []string{authCode}, &r); err != nil {
+	if err := c.component(ctx, opQueryAuth, componentToken, in, true, []string{authCode}, nil, &r); err != nil {
 		return nil, err
 	}
 	if r.Info == nil {
@@ -147,7 +147,7 @@ func (c *Client) AuthorizerToken(ctx context.Context, componentToken, componentA
 		Refresh   string  `json:"authorizer_refresh_token"`
 	}
 	in := map[string]string{"component_appid": componentAppID, "authorizer_appid": authorizerAppID, "authorizer_refresh_token": refreshToken}
-	if err := c.component(ctx, opAuthorizerToken, componentToken, in, true, []string{refreshToken}, &r); err != nil {
+	if err := c.component(ctx, opAuthorizerToken, componentToken, in, true, nil, []string{refreshToken}, &r); err != nil {
 		return nil, err
 	}
 	if err := present(opAuthorizerToken, "authorizer_access_token", r.Token, r.ExpiresIn); err != nil {
@@ -182,7 +182,7 @@ func (c *Client) AuthorizerList(ctx context.Context, componentToken, componentAp
 		Offset         int    `json:"offset"`
 		Count          int    `json:"count"`
 	}{componentAppID, offset, count}
-	if err := c.component(ctx, opAuthorizerList, componentToken, in, false, nil, &r); err != nil {
+	if err := c.component(ctx, opAuthorizerList, componentToken, in, false, nil, nil, &r); err != nil {
 		return nil, err
 	}
 	if r.Total == nil {
@@ -197,9 +197,9 @@ func (c *Client) AuthorizerList(ctx context.Context, componentToken, componentAp
 
 // component makes one component API call: body as JSON, token (if any) as
 // component_access_token in the query, once for a call never retried,
-// secrets the body's values to scrub from errors and log lines besides the
-// token. The reply is decoded into out.
-func (c *Client) component(ctx context.Context, op, token string, body any, once bool, secrets []string, out any) error {
+// secrets and echoed the body's values to scrub from errors and log lines
+// besides the token (see request). The reply is decoded into out.
+func (c *Client) component(ctx context.Context, op, token string, body any, once bool, secrets, echoed []string, out any) error {
 	if op != opComponentToken && token == "" {
 		return fmt.Errorf("wx: %s: empty component_access_token", op)
 	}
@@ -207,18 +207,13 @@ func (c *Client) component(ctx context.Context, op, token string, body any, once
 	if err != nil {
 		return fmt.Errorf("wx: %s: encode request: %w", op, err)
 	}
-	var q url.Values
-	first := token // do scrubs one secret itself; the rest is scrubbed here
+	r := request{op: op, method: http.MethodPost, path: componentPathPrefix + op, body: b, once: once, secrets: secrets, echoed: echoed}
 	if token != "" {
-		q = url.Values{"component_access_token": {token}}
-	} else if len(secrets) > 0 {
-		first = secrets[0]
+		r.query = url.Values{"component_access_token": {token}}
 	}
-	secrets = append(secrets, token)
-	cc := c.forComponent(q, secrets)
-	reply, err := cc.do(ctx, request{op: op, method: http.MethodPost, path: componentPathPrefix + op, body: b, once: once, secret: first})
+	reply, err := c.do(ctx, r)
 	if err != nil {
-		return redactComponentError(err, secrets...)
+		return err
 	}
 	if err := json.Unmarshal(reply, out); err != nil {
 		return fmt.Errorf("wx: %s: %w: %s", op, ErrBadResponse, jsonProblem(err))

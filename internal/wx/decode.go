@@ -18,9 +18,9 @@ type envelope struct {
 // parseReply checks a 200 reply: an empty or non-JSON body, or a JSON value
 // that is not an object, is ErrBadResponse; a non-zero errcode is *Error
 // (errmsg scrubbed of secrets, in any letter case); a reply that holds one
-// of the request's secrets is ErrBadResponse. Otherwise the body is returned for the
-// operation's own decoder.
-func parseReply(op string, body []byte, secrets ...string) ([]byte, error) {
+// of refused (the request's credentials) is ErrBadResponse. Otherwise the
+// body is returned for the operation's own decoder.
+func parseReply(op string, body []byte, secrets, refused []string) ([]byte, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("wx: %s: %w: empty body", op, ErrBadResponse)
 	}
@@ -32,7 +32,7 @@ func parseReply(op string, body []byte, secrets ...string) ([]byte, error) {
 		msg := redact.String(env.Errmsg, secrets...)
 		return nil, &Error{Op: op, Code: *env.Errcode, Status: http.StatusOK, Message: msg, RID: parseRID(msg)}
 	}
-	if redact.Contains(string(body), secrets...) {
+	if redact.Contains(string(body), refused...) {
 		// An upstream or a proxy echoed the access token (or the
 		// appsecret) into a reply that would be answered to the caller.
 		return nil, fmt.Errorf("wx: %s: %w: the reply echoes a secret of the request", op, ErrBadResponse)

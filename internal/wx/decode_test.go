@@ -10,7 +10,7 @@ import (
 // decodeReply runs a 200 reply through both decoding steps, as GetIndustry
 // does.
 func decodeReply(body []byte) (*Industry, error) {
-	b, err := parseReply(opGetIndustry, body, "")
+	b, err := parseReply(opGetIndustry, body, nil, nil)
 	if err != nil {
 		return nil, err
 	}

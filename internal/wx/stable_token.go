@@ -91,7 +91,7 @@ func (c *Client) StableToken(ctx context.Context, appID, appSecret string, force
 		return nil, fmt.Errorf("wx: %s: encode request: %w", opStableToken, err)
 	}
 	reply, err := c.do(ctx, request{op: opStableToken, method: http.MethodPost, path: pathStableToken,
-		body: body, once: force, secret: appSecret})
+		body: body, once: force, secrets: []string{appSecret}})
 	if err != nil {
 		return nil, err
 	}
