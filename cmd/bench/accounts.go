@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/wxindustry/getindustry/internal/accountstest"
-	"github.com/wxindustry/getindustry/internal/ddbtest"
 	"github.com/wxindustry/getindustry/internal/rie"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
@@ -35,70 +33,31 @@ const (
 
 // accountsStack is multi-account mode's fakes: dynalite behind a proxy
 // that counts reads, the table, and the simulator's authorized accounts.
-type accountsStack struct {
-	reads    *accountstest.ReadCounter
-	front    *httptest.Server
-	platform *accountstest.Platform
-	accounts []accountstest.Account
-	stop     func()
-}
+type accountsStack struct{ *accountstest.Stack }
 
 // startAccounts launches dynalite and seeds n accounts in the simulator
 // and in the table.
-func startAccounts(ctx context.Context, fk *fakes, n int, progress func(string, ...any)) (*accountsStack, error) {
-	dir, err := ddbtest.ToolDir()
+func startAccounts(ctx context.Context, fk *fakes, n int, progress func(string, ...any)) (accountsStack, error) {
+	start := time.Now()
+	s, err := accountstest.Start(ctx, fk.sim, fk.wxSrv.URL, tableName, n, seedWorkers)
 	if err != nil {
-		return nil, err
+		return accountsStack{}, err
 	}
-	url, stop, err := ddbtest.Launch(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	s := &accountsStack{}
-	if s.reads, err = accountstest.NewReadCounter(url); err != nil {
-		stop()
-		return nil, err
-	}
-	s.front = httptest.NewServer(s.reads)
-	s.stop = func() { s.front.Close(); stop() }
-	err = func() error {
-		ddb := (&ddbtest.Server{URL: s.front.URL}).Client()
-		if err := accountstest.CreateTable(ctx, ddb, tableName); err != nil {
-			return err
-		}
-		if s.platform, err = accountstest.NewPlatform(ctx, fk.sim, fk.wxSrv.URL); err != nil {
-			return err
-		}
-		start := time.Now()
-		if s.accounts, err = s.platform.Authorize(ctx, n, seedWorkers); err != nil {
-			return err
-		}
-		progress("authorized %d accounts in the simulator in %v", n, time.Since(start).Round(time.Millisecond))
-		start = time.Now()
-		if err := accountstest.Put(ctx, ddb, tableName, s.accounts, seedWorkers); err != nil {
-			return err
-		}
-		progress("wrote their items (BatchWriteItem, 25 a call, %d at a time) in %v", seedWorkers, time.Since(start).Round(time.Millisecond))
-		return nil
-	}()
-	if err != nil {
-		s.stop()
-		return nil, err
-	}
-	s.reads.Reset() // the seeding's own reads, if any, are not the function's
-	return s, nil
+	progress("seeded %d accounts in the simulator (api_query_auth) and the table (BatchWriteItem, 25 a call), %d requests at a time, in %v",
+		n, seedWorkers, time.Since(start).Round(time.Millisecond))
+	return accountsStack{s}, nil
 }
 
 // env is the function's environment in multi-account mode.
-func (s *accountsStack) env(fk *fakes) []string {
+func (s accountsStack) env(fk *fakes) []string {
 	env := []string{
-		"WX_TOKEN_TABLE=" + tableName,
-		"AWS_ENDPOINT_URL_DYNAMODB=" + s.front.URL,
+		"WX_TOKEN_TABLE=" + s.Table,
+		"AWS_ENDPOINT_URL_DYNAMODB=" + s.URL,
 		"WX_TOKEN_CACHE_TTL=" + tokenTTL.String(),
 		"WX_INDUSTRY_CACHE_TTL=" + industryTTL.String(),
 	}
-	if len(s.accounts) > 10000 {
-		env = append(env, "WX_MAX_ACCOUNTS="+strconv.Itoa(len(s.accounts)))
+	if len(s.Accounts) > 10000 {
+		env = append(env, "WX_MAX_ACCOUNTS="+strconv.Itoa(len(s.Accounts)))
 	}
 	for _, kv := range fk.env() {
 		if !hasKey(kv, "WX_TOKEN_SECRET_ID") && !hasKey(kv, "AWS_ENDPOINT_URL_SECRETS_MANAGER") {
@@ -112,10 +71,10 @@ func hasKey(kv, key string) bool { return len(kv) > len(key) && kv[:len(key)+1] 
 
 // maxCallsPerAccount returns the most get_industry calls made with one
 // account's tokens within any span of window.
-func (s *accountsStack) maxCallsPerAccount(calls []accountstest.Call, window time.Duration) int {
+func (s accountsStack) maxCallsPerAccount(calls []accountstest.Call, window time.Duration) int {
 	byApp := map[string][]time.Time{}
 	for _, c := range calls {
-		if id := s.platform.AppID(c.Token); id != "" {
+		if id := s.Platform.AppID(c.Token); id != "" {
 			byApp[id] = append(byApp[id], c.At)
 		}
 	}
@@ -141,7 +100,7 @@ func measureAccounts(ctx context.Context, v variant, fk *fakes, cfg measureConfi
 	if err != nil {
 		return result{err: err}
 	}
-	defer s.stop()
+	defer s.Close()
 	calls0 := fk.industryLog.Len()
 	var r result
 	var inits, firsts []time.Duration
@@ -153,7 +112,7 @@ func measureAccounts(ctx context.Context, v variant, fk *fakes, cfg measureConfi
 		}
 		err = func() error {
 			defer emu.Close()
-			first, err := timedInvoke(ctx, emu, directFor(s.accounts[0].AppID), wantIndustryOf(s.accounts[0].AppID))
+			first, err := timedInvoke(ctx, emu, directFor(s.Accounts[0].AppID), wantIndustryOf(s.Accounts[0].AppID))
 			if err != nil {
 				return fmt.Errorf("first invoke: %w", err)
 			}
@@ -170,7 +129,7 @@ func measureAccounts(ctx context.Context, v variant, fk *fakes, cfg measureConfi
 			}
 			// Caches are per instance: count this instance's reads and
 			// calls, before the next fresh emulators make their own.
-			r.maxReadsPerTokenTTL, _ = s.reads.MaxPerWindow(tokenTTL)
+			r.maxReadsPerTokenTTL, _ = s.Reads.MaxPerWindow(tokenTTL)
 			r.maxCallsPerIndustryTTL = s.maxCallsPerAccount(fk.industryLog.Since(calls0), industryTTL)
 			return nil
 		}()
@@ -183,35 +142,35 @@ func measureAccounts(ctx context.Context, v variant, fk *fakes, cfg measureConfi
 }
 
 // warm fills the caches with every account, then times the Zipf mix.
-func (s *accountsStack) warm(ctx context.Context, emu *rie.Emulator, fk *fakes, cfg measureConfig, r *result, progress func(string, ...any)) error {
+func (s accountsStack) warm(ctx context.Context, emu *rie.Emulator, fk *fakes, cfg measureConfig, r *result, progress func(string, ...any)) error {
 	base, err := peakRSS(emu.BootstrapPID())
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	for _, a := range s.accounts[1:] {
+	for _, a := range s.Accounts[1:] {
 		if _, err := timedInvoke(ctx, emu, directFor(a.AppID), wantIndustryOf(a.AppID)); err != nil {
 			return fmt.Errorf("fill, %s: %w", a.AppID, err)
 		}
 	}
 	r.fill = time.Since(start)
-	progress("cached all %d accounts (one request each) in %v", len(s.accounts), r.fill.Round(time.Millisecond))
+	progress("cached all %d accounts (one request each) in %v", len(s.Accounts), r.fill.Round(time.Millisecond))
 	full, err := peakRSS(emu.BootstrapPID())
 	if err != nil {
 		return err
 	}
-	r.accounts, r.cachedRSS = len(s.accounts), full
-	if len(s.accounts) > 1 {
-		r.bytesPerAccount = float64(full-base) / float64(len(s.accounts)-1)
+	r.accounts, r.cachedRSS = len(s.Accounts), full
+	if len(s.Accounts) > 1 {
+		r.bytesPerAccount = float64(full-base) / float64(len(s.Accounts)-1)
 	}
 
-	mix := zipfAppIDs(s.accounts, 2*cfg.n)
-	calls, reads0 := fk.industryLog.Len(), readsTotal(s.reads)
+	mix := zipfAppIDs(s.Accounts, 2*cfg.n)
+	calls, reads0 := fk.industryLog.Len(), readsTotal(s.Reads)
 	if r.direct, err = timeEach(ctx, emu, mix[:cfg.n], directFor, wantIndustryOf); err != nil {
 		return fmt.Errorf("warm direct invokes: %w", err)
 	}
 	r.wechatPer1000 = per1000(fk.industryLog.Len()-calls, cfg.n)
-	r.ddbPer1000 = per1000(readsTotal(s.reads)-reads0, cfg.n)
+	r.ddbPer1000 = per1000(readsTotal(s.Reads)-reads0, cfg.n)
 	if r.http, err = timeEach(ctx, emu, mix[cfg.n:], httpFor, func(string) func([]byte) error { return wantHTTP200 }); err != nil {
 		return fmt.Errorf("warm HTTP API invokes: %w", err)
 	}

@@ -10,9 +10,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/wxindustry/getindustry/internal/accountstest"
-	"github.com/wxindustry/getindustry/internal/ddbtest"
 	"github.com/wxindustry/getindustry/internal/rie"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -26,67 +24,20 @@ const (
 	unknownAppID = "wx0123456789abcdef"
 )
 
-// accountsStack is multi-account mode's part of the local stack: dynalite
-// (behind a reverse proxy that counts reads), the token table, and the
-// simulator playing WeChat for a platform with a few authorized accounts.
-type accountsStack struct {
-	ddbURL   string // the proxy in front of dynalite
-	reads    *accountstest.ReadCounter
-	ddb      *dynamodb.Client
-	platform *accountstest.Platform
-	accounts []accountstest.Account
-	close    func()
+// startAccounts starts multi-account mode's part of the local stack:
+// dynalite behind a proxy that counts reads, the token table, and the
+// simulator playing WeChat for a platform that seededAccounts accounts
+// authorized, their items written as the platform token service would.
+func startAccounts(ctx context.Context, f *fakes) (*accountstest.Stack, error) {
+	return accountstest.Start(ctx, f.sim, f.wxURL, tableName, seededAccounts, 1)
 }
 
-// startAccounts starts dynalite, creates the table, has the simulator
-// authorize seededAccounts accounts and writes their items, as the
-// platform token service would.
-func startAccounts(ctx context.Context, f *fakes) (*accountsStack, error) {
-	dir, err := ddbtest.ToolDir()
-	if err != nil {
-		return nil, err
-	}
-	url, stop, err := ddbtest.Launch(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	s := &accountsStack{}
-	if s.reads, err = accountstest.NewReadCounter(url); err != nil {
-		stop()
-		return nil, err
-	}
-	front, frontURL, err := listen("127.0.0.1:0", s.reads)
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	s.ddbURL, s.close = frontURL, func() { front.Close(); stop() }
-	s.ddb = (&ddbtest.Server{URL: s.ddbURL}).Client()
-	err = func() error {
-		if err := accountstest.CreateTable(ctx, s.ddb, tableName); err != nil {
-			return err
-		}
-		if s.platform, err = accountstest.NewPlatform(ctx, f.sim, f.wxURL); err != nil {
-			return err
-		}
-		if s.accounts, err = s.platform.Authorize(ctx, seededAccounts, 1); err != nil {
-			return err
-		}
-		return accountstest.Put(ctx, s.ddb, tableName, s.accounts, 1)
-	}()
-	if err != nil {
-		s.close()
-		return nil, err
-	}
-	return s, nil
-}
-
-// env is getindustry's environment in multi-account mode: the table on
-// dynalite instead of the token secret.
-func (s *accountsStack) env(f *fakes) []string {
+// accountsEnv is getindustry's environment in multi-account mode: the
+// table on dynalite instead of the token secret.
+func accountsEnv(f *fakes, s *accountstest.Stack) []string {
 	return []string{
-		"WX_TOKEN_TABLE=" + tableName,
-		"AWS_ENDPOINT_URL_DYNAMODB=" + s.ddbURL,
+		"WX_TOKEN_TABLE=" + s.Table,
+		"AWS_ENDPOINT_URL_DYNAMODB=" + s.URL,
 		"WX_API_BASE_URL=" + f.wxURL,
 		"AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=AKIDLOCALSTACK",
@@ -99,21 +50,21 @@ func (s *accountsStack) env(f *fakes) []string {
 // showAccounts runs a second getindustry in multi-account mode and shows
 // each seeded account answering its own industry, an unknown and a
 // malformed appid, and a token rotation.
-func showAccounts(ctx context.Context, f *fakes, s *accountsStack, start func(env []string) (*rie.Emulator, error), stdout io.Writer) error {
+func showAccounts(ctx context.Context, f *fakes, s *accountstest.Stack, start func(env []string) (*rie.Emulator, error), stdout io.Writer) error {
 	fmt.Fprintf(stdout, "\n-- multi-account mode: table %s on dynalite (%s), %d accounts authorized in the simulator and written to it\n",
-		tableName, s.ddbURL, len(s.accounts))
+		s.Table, s.URL, len(s.Accounts))
 	fmt.Fprintln(stdout, "   (WX_INDUSTRY_CACHE_TTL=0 here, so that every request reaches WeChat and the rotation below shows)")
-	emu, err := start(append(s.env(f), "WX_INDUSTRY_CACHE_TTL=0"))
+	emu, err := start(append(accountsEnv(f, s), "WX_INDUSTRY_CACHE_TTL=0"))
 	if err != nil {
 		return err
 	}
 	defer emu.Close()
-	for _, a := range s.accounts {
+	for _, a := range s.Accounts {
 		if err := getAndPrint(ctx, emu, stdout, "/accounts/"+a.AppID+"/industry", ""); err != nil {
 			return err
 		}
 	}
-	direct := fmt.Sprintf(`{"appid":%q}`, s.accounts[1].AppID)
+	direct := fmt.Sprintf(`{"appid":%q}`, s.Accounts[1].AppID)
 	if err := invokeAndPrint(ctx, emu, stdout, "multi-account direct invoke "+direct, []byte(direct)); err != nil {
 		return err
 	}
@@ -121,11 +72,11 @@ func showAccounts(ctx context.Context, f *fakes, s *accountsStack, start func(en
 		{unknownAppID, " (no item in the table)"},
 		{"wx-not-an-appid", " (malformed appid)"},
 	} {
-		reads, _ := s.reads.Total()
+		reads, _ := s.Reads.Total()
 		if err := getAndPrint(ctx, emu, stdout, "/accounts/"+c.appID+"/industry", c.note); err != nil {
 			return err
 		}
-		after, _ := s.reads.Total()
+		after, _ := s.Reads.Total()
 		fmt.Fprintf(stdout, "   table reads: %d\n", after-reads)
 	}
 	return rotation(ctx, f, s, emu, stdout)
@@ -136,13 +87,13 @@ func showAccounts(ctx context.Context, f *fakes, s *accountsStack, start func(en
 // WeChat calls and table reads counted at the fakes: first the old,
 // cached token still works (WeChat's overlap); once WeChat retires it,
 // errcode 40001 makes the function re-read the item and retry.
-func rotation(ctx context.Context, f *fakes, s *accountsStack, emu *rie.Emulator, stdout io.Writer) error {
-	old := s.accounts[0]
-	fresh, err := s.platform.Rotate(ctx, old.AppID)
+func rotation(ctx context.Context, f *fakes, s *accountstest.Stack, emu *rie.Emulator, stdout io.Writer) error {
+	old := s.Accounts[0]
+	fresh, err := s.Platform.Rotate(ctx, old.AppID)
 	if err != nil {
 		return err
 	}
-	if err := accountstest.Put(ctx, s.ddb, tableName, []accountstest.Account{fresh}, 1); err != nil {
+	if err := s.Put(ctx, fresh); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\n-- token rotation for %s: the platform refreshes its token at WeChat (api_authorizer_token) and writes the new one to the table\n", old.AppID)
@@ -158,7 +109,7 @@ func rotation(ctx context.Context, f *fakes, s *accountsStack, emu *rie.Emulator
 		return "another token"
 	}
 	step := func(title string) error {
-		calls, reads := f.calls.Len(), s.reads.Reads(old.AppID)
+		calls, reads := f.calls.Len(), s.Reads.Reads(old.AppID)
 		if err := getAndPrint(ctx, emu, stdout, path, title); err != nil {
 			return err
 		}
@@ -171,7 +122,7 @@ func rotation(ctx context.Context, f *fakes, s *accountsStack, emu *rie.Emulator
 			seen = append(seen, label(c.Token)+" → "+answer)
 		}
 		fmt.Fprintf(stdout, "   WeChat get_industry calls: %s; table reads of %s: %d\n",
-			strings.Join(seen, ", "), old.AppID, s.reads.Reads(old.AppID)-reads)
+			strings.Join(seen, ", "), old.AppID, s.Reads.Reads(old.AppID)-reads)
 		return nil
 	}
 	if err := step(" right after the rotation"); err != nil {

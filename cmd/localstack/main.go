@@ -117,10 +117,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer accounts.close()
-		multi := func() (*rie.Emulator, error) { return startWith(accounts.env(fakes)) }
+		defer accounts.Close()
+		multi := func() (*rie.Emulator, error) { return startWith(accountsEnv(fakes, accounts)) }
 		var appIDs []string
-		for _, a := range accounts.accounts {
+		for _, a := range accounts.Accounts {
 			appIDs = append(appIDs, a.AppID)
 		}
 		return serveHTTP(ctx, *serve, func() (*rie.Emulator, error) { return start() }, multi, appIDs, stdout)
@@ -144,7 +144,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer accounts.close()
+	defer accounts.Close()
 	return showAccounts(ctx, fakes, accounts, startWith, stdout)
 }
 

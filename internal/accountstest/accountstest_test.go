@@ -189,3 +189,49 @@ func TestCountersSeeTheFakes(t *testing.T) {
 		t.Errorf("Len() = %d, Since(1) = %d calls; want 2 and 1", log.Len(), len(log.Since(1)))
 	}
 }
+
+func TestStartSeedsTheTableAndTheSimulator(t *testing.T) {
+	ddbtest.Start(t) // skips, or fails under CI=true, without dynalite
+	sim := wxtest.NewSimulator()
+	srv := wxtest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	s, err := Start(t.Context(), sim, srv.URL, "tokens", 5, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if len(s.Accounts) != 5 {
+		t.Fatalf("%d accounts; want 5", len(s.Accounts))
+	}
+	if reads, _ := s.Reads.Total(); reads != 0 {
+		t.Errorf("%d reads counted after seeding; want none", reads)
+	}
+	a := s.Accounts[2]
+	get := func() string {
+		out, err := s.DB.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("tokens"),
+			Key: map[string]types.AttributeValue{"appid": &types.AttributeValueMemberS{Value: a.AppID}}})
+		if err != nil || out.Item == nil {
+			t.Fatalf("GetItem(%s) = %v, %v", a.AppID, out, err)
+		}
+		return out.Item["access_token"].(*types.AttributeValueMemberS).Value
+	}
+	if get() != a.AccessToken {
+		t.Error("the item does not hold the account's token")
+	}
+	if got, err := industryWith(t, srv.URL, a.AccessToken); err != nil || got != wxtest.AccountIndustry(a.AppID) {
+		t.Errorf("industry = %+v, %v; want the account's own", got, err)
+	}
+	fresh, err := s.Platform.Rotate(t.Context(), a.AppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(t.Context(), fresh); err != nil {
+		t.Fatal(err)
+	}
+	if get() != fresh.AccessToken {
+		t.Error("Put did not write the rotated token")
+	}
+	if s.Reads.Reads(a.AppID) != 2 || s.Platform.AppID(fresh.AccessToken) != a.AppID || s.Platform.AppID(a.AccessToken) != a.AppID {
+		t.Errorf("reads of %s = %d; want 2, and both tokens known as its", a.AppID, s.Reads.Reads(a.AppID))
+	}
+}
