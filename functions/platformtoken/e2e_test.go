@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,11 +64,14 @@ func startEmulated(t *testing.T) *emulated {
 	e.sm.SetSecret(secretID, credsJSON)
 
 	var started atomic.Pointer[rie.Emulator] // the front is up before the emulator: it names its address
+	var one sync.Mutex                       // the emulator runs one invoke at a time; a browser asks in parallel (favicon)
 	invoke := func(ctx context.Context, payload []byte) ([]byte, error) {
 		emu := started.Load()
 		if emu == nil {
 			return nil, errors.New("emulator not started")
 		}
+		one.Lock()
+		defer one.Unlock()
 		status, out, err := emu.Invoke(ctx, payload)
 		var fe struct{ ErrorType string }
 		if err == nil && (status != 200 || (json.Unmarshal(out, &fe) == nil && fe.ErrorType != "")) {
