@@ -25,10 +25,15 @@ func errInvalidRequest(status int, msg string) *apiError {
 	return &apiError{Status: status, Code: "invalid_request", Type: "InvalidRequest", Message: msg}
 }
 
-// classify maps an error from the industry path to the caller's view: a
-// token failure is token_unavailable (503 when it may pass, else 500), and
+// classify maps an error from the industry path to the caller's view: an
+// appid without an item (multi-account mode) is account_not_found, another
+// token failure token_unavailable (503 when it may pass, else 500), and
 // everything else is wx.Classify's.
 func classify(err error, now time.Time) *apiError {
+	if errors.Is(err, token.ErrAccountNotFound) {
+		return &apiError{Status: http.StatusNotFound, Code: "account_not_found", Type: "AccountNotFound",
+			Message: "no such account: the token table has no item for this appid"}
+	}
 	var te *token.Error
 	if errors.As(err, &te) {
 		status := http.StatusInternalServerError

@@ -29,6 +29,10 @@ func TestClassify(t *testing.T) {
 	}{
 		{"secret not found", &token.Error{Reason: "secret not found"}, 500, "token_unavailable", "TokenUnavailable", 0, false},
 		{"secrets manager throttled", fmt.Errorf("wx: %w", &token.Error{Reason: "throttled", Transient: true}), 503, "token_unavailable", "TokenUnavailable", 0, false},
+		{"no item for the appid", fmt.Errorf("wx: %w", &token.Error{Table: "t", AppID: "wx0123456789abcdef", Reason: "no item for the appid", Err: token.ErrAccountNotFound}),
+			404, "account_not_found", "AccountNotFound", 0, false},
+		{"item without access_token", &token.Error{Table: "t", AppID: "wx0123456789abcdef", Reason: "item has no access_token", Transient: true},
+			503, "token_unavailable", "TokenUnavailable", 0, false},
 		{"40001", wxErr(40001), 502, "wechat_token_invalid", "WeChatTokenInvalid", 0, true},
 		{"40014", wxErr(40014), 502, "wechat_token_invalid", "WeChatTokenInvalid", 0, true},
 		{"42001", wxErr(42001), 502, "wechat_token_invalid", "WeChatTokenInvalid", 0, true},

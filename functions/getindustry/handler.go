@@ -12,26 +12,40 @@ import (
 	"github.com/wxindustry/getindustry/internal/industry"
 )
 
-// industryPath is the one HTTP resource the function serves.
-const industryPath = "/industry"
-
-// answerGetter is the one method the endpoint needs: a ready-to-send
-// industry answer (*industry.Cache in front of the WeChat client).
+// answerGetter is the one method the endpoint needs in single-account
+// mode: a ready-to-send industry answer (*industry.Cache in front of the
+// WeChat client).
 type answerGetter interface {
 	Get(ctx context.Context) (*industry.Answer, error)
 }
 
-// endpoint answers industry requests from HTTP events and direct invokes alike.
-type endpoint struct {
-	answers answerGetter
-	now     func() time.Time
+// accountAnswerGetter is its multi-account counterpart: the answer of one
+// account (*accounts.Registry).
+type accountAnswerGetter interface {
+	Get(ctx context.Context, appid string) (*industry.Answer, error)
 }
 
-// answer returns the industry answer, or the failure as the caller should
+// endpoint answers industry requests from HTTP events and direct invokes
+// alike. Exactly one of answers (single-account mode) and accounts
+// (multi-account mode) is set.
+type endpoint struct {
+	answers  answerGetter
+	accounts accountAnswerGetter
+	now      func() time.Time
+}
+
+// answer returns the industry answer of the account appid (multi-account
+// mode; "" in single-account mode), or the failure as the caller should
 // see it. The outcome and any cause are recorded on the invocation for the log.
-func (e *endpoint) answer(ctx context.Context) (*industry.Answer, *apiError) {
+func (e *endpoint) answer(ctx context.Context, appid string) (*industry.Answer, *apiError) {
 	inv := invocationFrom(ctx)
-	ans, err := e.answers.Get(ctx)
+	var ans *industry.Answer
+	var err error
+	if e.accounts != nil {
+		ans, err = e.accounts.Get(ctx, appid)
+	} else {
+		ans, err = e.answers.Get(ctx)
+	}
 	if err != nil {
 		inv.err, inv.cause = classify(err, e.now()), err
 		return nil, inv.err
@@ -43,7 +57,8 @@ func (e *endpoint) answer(ctx context.Context) (*industry.Answer, *apiError) {
 	return ans, nil
 }
 
-// ServeHTTP routes GET and HEAD /industry; other methods get 405, other
+// ServeHTTP routes GET and HEAD /industry (multi-account mode:
+// /accounts/{appid}/industry, see route); other methods get 405, other
 // paths 404, every failure the JSON error body of the README ("Event sources
 // and answers"). Successes carry
 // a strong ETag and answer If-None-Match with 304.
@@ -51,16 +66,16 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inv := invocationFrom(ctx)
 	inv.method, inv.path = r.Method, r.URL.Path
-	switch {
-	case r.URL.Path != industryPath:
-		e.writeError(w, r, errInvalidRequest(http.StatusNotFound, "no such path: only GET /industry is served"))
-		return
-	case r.Method != http.MethodGet && r.Method != http.MethodHead:
-		w.Header().Set("Allow", "GET, HEAD")
-		e.writeError(w, r, errInvalidRequest(http.StatusMethodNotAllowed, "method not allowed: use GET or HEAD"))
+	appid, ae := e.route(r)
+	if ae != nil {
+		if ae.Status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", "GET, HEAD")
+		}
+		e.writeError(w, r, ae)
 		return
 	}
-	ans, ae := e.answer(ctx)
+	inv.appid = appid
+	ans, ae := e.answer(ctx, appid)
 	if ae != nil {
 		e.writeError(w, r, ae)
 		return
@@ -113,12 +128,13 @@ type errorDetail struct {
 	WeChatErrcode int    `json:"wechat_errcode,omitempty"`
 	WeChatRID     string `json:"wechat_rid,omitempty"`
 	RequestID     string `json:"request_id,omitempty"`
+	AppID         string `json:"appid,omitempty"` // multi-account mode: the account asked for, once its appid is well-formed
 }
 
 func (e *endpoint) writeError(w http.ResponseWriter, r *http.Request, ae *apiError) {
 	inv := invocationFrom(r.Context())
 	inv.status, inv.err = ae.Status, ae
-	detail := errorDetail{Code: ae.Code, Message: ae.Message, WeChatErrcode: ae.WeChatCode, WeChatRID: ae.RID}
+	detail := errorDetail{Code: ae.Code, Message: ae.Message, WeChatErrcode: ae.WeChatCode, WeChatRID: ae.RID, AppID: inv.appid}
 	if lc, ok := lambdacontext.FromContext(r.Context()); ok {
 		detail.RequestID = lc.AwsRequestID
 	}

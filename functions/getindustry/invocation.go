@@ -22,6 +22,7 @@ type invocation struct {
 	shape     lambdahttp.Shape // the event's source, as lambdahttp recognised it
 	method    string
 	path      string
+	appid     string    // multi-account mode: the account asked for, once well-formed
 	status    int       // HTTP status, for HTTP-shaped events
 	err       *apiError // the failure as answered, if any
 	cause     error     // the underlying error, logged (redacted) and never answered
@@ -85,6 +86,9 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 	}
 	if inv.method != "" {
 		attrs = append(attrs, slog.String("method", inv.method), slog.String("path", inv.path))
+	}
+	if inv.appid != "" {
+		attrs = append(attrs, slog.String("appid", inv.appid))
 	}
 	if inv.cache != "" {
 		attrs = append(attrs, slog.String("cache", string(inv.cache)))

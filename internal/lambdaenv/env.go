@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -37,6 +38,23 @@ func (e *Env) Required(name, what string) string {
 		e.errs = append(e.errs, fmt.Errorf("%s: required (%s)", name, what))
 	}
 	return v
+}
+
+// Int returns the variable as a decimal integer, def when unset. A value
+// that does not parse or is below least is noted.
+func (e *Env) Int(name string, def, least int) int {
+	raw := e.String(name, "")
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	switch {
+	case err != nil:
+		e.errs = append(e.errs, fmt.Errorf("%s %q: invalid integer", name, raw))
+	case n < least:
+		e.errs = append(e.errs, fmt.Errorf("%s %q: must be at least %d", name, raw, least))
+	}
+	return n
 }
 
 // Duration returns the variable as a Go duration ("60s", "5m"), def when

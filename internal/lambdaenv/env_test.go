@@ -50,3 +50,24 @@ func TestEnv(t *testing.T) {
 		t.Errorf("Err() = %v; want it to wrap the check's error", err)
 	}
 }
+
+func TestEnvInt(t *testing.T) {
+	vars := map[string]string{"N": " 42 ", "ZERO": "0", "WORD": "many"}
+	env := lambdaenv.NewEnv(func(k string) string { return vars[k] })
+	if got := env.Int("N", 7, 1); got != 42 {
+		t.Errorf("Int(set) = %d; want 42", got)
+	}
+	if got := env.Int("UNSET", 7, 1); got != 7 {
+		t.Errorf("Int(unset) = %d; want the default", got)
+	}
+	if err := env.Err(); err != nil {
+		t.Fatalf("Err() = %v after good values; want nil", err)
+	}
+	env.Int("ZERO", 7, 1)
+	env.Int("WORD", 7, 1)
+	for _, want := range []string{`ZERO "0": must be at least 1`, `WORD "many": invalid integer`} {
+		if err := env.Err(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Err() = %v; want it to contain %q", err, want)
+		}
+	}
+}

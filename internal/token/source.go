@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/wxindustry/getindustry/internal/redact"
@@ -23,12 +21,6 @@ const (
 	DefaultFetchTimeout      = 5 * time.Second
 	DefaultMinRereadInterval = time.Second
 )
-
-// SecretGetter is the one Secrets Manager method a Source needs. It is
-// satisfied by *secretsmanager.Client.
-type SecretGetter interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
 
 // Options configure a Source. Zero durations take the defaults above;
 // negative durations are rejected by NewSource.
@@ -54,16 +46,21 @@ type entry struct {
 	afterDrop  bool      // read because Invalidate dropped the previous token
 }
 
-// Source provides the access token from a Secrets Manager secret. It caches
+// Source provides the access token from a Secrets Manager secret
+// (NewSource) or from one account's DynamoDB item (NewItemSource, whose
+// differences it documents; "the secret" below is the item there). It caches
 // the token for Options.TTL (and never past expires_at - ExpiryMargin when
 // the secret has an expires_at), lets concurrent callers share one
 // GetSecretValue call, and never serves a token past its expires_at. A secret
 // stored as SecretBinary instead of SecretString is read as the same text
 // (its bytes); one with neither fails with "secret has no string value". A
 // Source is safe for concurrent use; the zero value is not usable, call
-// NewSource.
+// NewSource or NewItemSource.
 type Source struct {
-	sm      SecretGetter
+	store   reader
+	ident   Error  // names the store (SecretID, or Table and AppID) in the Source's own errors
+	noun    string // "secret" or "item", in the reasons the Source gives itself
+	expired bool   // whether a token past its expires_at is a transient failure (the writer is behind)
 	opts    Options
 	log     *slog.Logger
 	group   singleflight.Group
@@ -75,6 +72,13 @@ type Source struct {
 	dropped bool   // the current generation began with Invalidate; cleared by its first read
 }
 
+// reader is the one read a Source caches and shares: GetSecretValue of a
+// secret, or GetItem of an account's item. It returns the token, its
+// expires_at (zero: none given) or an *Error naming the store.
+type reader interface {
+	read(ctx context.Context) (tok string, expiresAt time.Time, err error)
+}
+
 // NewSource returns a Source reading opts.SecretID through sm. It returns an
 // error if SecretID is empty or a duration is negative.
 func NewSource(sm SecretGetter, opts Options) (*Source, error) {
@@ -84,6 +88,16 @@ func NewSource(sm SecretGetter, opts Options) (*Source, error) {
 	if opts.SecretID == "" {
 		return nil, errors.New("token: new source: SecretID is required")
 	}
+	if opts.Field == "" {
+		opts.Field = DefaultField
+	}
+	store := &secretReader{sm: sm, id: opts.SecretID, field: opts.Field}
+	return newSource(store, Error{SecretID: opts.SecretID}, "secret", opts)
+}
+
+// newSource applies the defaults of opts and returns the Source caching
+// store's reads.
+func newSource(store reader, ident Error, noun string, opts Options) (*Source, error) {
 	durations := []struct {
 		name string
 		d    *time.Duration
@@ -102,9 +116,6 @@ func NewSource(sm SecretGetter, opts Options) (*Source, error) {
 			*d.d = d.def
 		}
 	}
-	if opts.Field == "" {
-		opts.Field = DefaultField
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -112,7 +123,14 @@ func NewSource(sm SecretGetter, opts Options) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{sm: sm, opts: opts, log: log}, nil
+	return &Source{store: store, ident: ident, noun: noun, opts: opts, log: log}, nil
+}
+
+// fail returns an *Error naming the Source's store.
+func (s *Source) fail(reason string, transient bool, err error) *Error {
+	e := s.ident
+	e.Reason, e.Transient, e.Err = reason, transient, err
+	return &e
 }
 
 // Token returns the access token, from the cache while it is fresh, else
@@ -166,7 +184,7 @@ func (s *Source) token(ctx context.Context) (string, *flight, error) {
 		// could quote the secret.
 		defer func() {
 			if recover() != nil {
-				v, err = f, &Error{SecretID: s.opts.SecretID, Reason: "internal error while reading the secret"}
+				v, err = f, s.fail("internal error while reading the "+s.noun, false, nil)
 			}
 		}()
 		f.token, f.timedOut, err = s.refresh(ctx, gen)
@@ -183,7 +201,7 @@ func (s *Source) token(ctx context.Context) (string, *flight, error) {
 		// The read is still running (a slow or hanging Secrets Manager):
 		// like a failed refresh, serve the cached token while it is before
 		// its expires_at, rather than fail this caller.
-		cerr := fromContext(ctx, s.opts.SecretID)
+		cerr := fromContext(ctx, s.ident)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.gen != gen {
@@ -209,7 +227,7 @@ func (s *Source) Invalidate(stale string) {
 		return
 	}
 	if e.afterDrop && s.opts.Now().Sub(e.readAt) < s.opts.MinRereadInterval {
-		s.log.Debug("token invalidation ignored: re-read too recently", slog.String("secret_id", s.opts.SecretID))
+		s.log.LogAttrs(context.Background(), slog.LevelDebug, "token invalidation ignored: re-read too recently", s.ident.attrs()...)
 		return
 	}
 	s.cur = nil
@@ -236,15 +254,25 @@ func (s *Source) refresh(ctx context.Context, gen uint64) (tok string, timedOut 
 		rctx, cancelStarter = context.WithDeadline(rctx, deadline)
 		defer cancelStarter()
 	}
-	tok, exp, err := s.read(rctx)
+	tok, exp, err := s.store.read(rctx)
 	timedOut = rctx.Err() != nil
 	now := s.opts.Now()
-	if err == nil && !exp.IsZero() && !now.Before(exp) {
-		err = &Error{SecretID: s.opts.SecretID, Reason: reasonTokenExpired}
+	if err == nil {
+		s.opts.Secrets.Add(tok)
+		s.log.LogAttrs(ctx, slog.LevelDebug, "token read", append(s.ident.attrs(), slog.Bool("has_expiry", !exp.IsZero()))...)
+		if !exp.IsZero() && !now.Before(exp) {
+			err = s.fail("token in "+s.noun+" has expired", s.expired, nil)
+		}
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if errors.Is(err, ErrAccountNotFound) {
+		if s.gen == gen {
+			s.cur = nil // the account is gone: its token is not to be served, even before its expires_at
+		}
+		return "", timedOut, err
+	}
 	if err != nil {
 		tok, err = s.staleLocked(rctx, now, err)
 		return tok, timedOut, err
@@ -295,44 +323,14 @@ func (s *Source) staleLocked(ctx context.Context, now time.Time, err error) (str
 	if e.expiresAt.Before(e.freshUntil) {
 		e.freshUntil = e.expiresAt
 	}
-	attrs := []slog.Attr{
-		slog.String("secret_id", s.opts.SecretID),
+	attrs := append(s.ident.attrs(),
 		slog.Time("expires_at", e.expiresAt),
 		slog.String("error", err.Error()),
-	}
+	)
 	var te *Error
 	if errors.As(err, &te) {
 		attrs = append(attrs, slog.String("reason", te.Reason), slog.Bool("transient", te.Transient))
 	}
 	s.log.LogAttrs(ctx, slog.LevelWarn, "token refresh failed, serving cached token", attrs...)
 	return e.token, nil
-}
-
-// read makes one GetSecretValue call and parses the value.
-func (s *Source) read(ctx context.Context) (string, time.Time, error) {
-	id := s.opts.SecretID
-	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
-	if err != nil {
-		return "", time.Time{}, FromSDK(id, err)
-	}
-	var value string
-	switch {
-	case out.SecretString != nil:
-		value = *out.SecretString
-	case out.SecretBinary != nil:
-		value = string(out.SecretBinary) // a binary secret holds the same text, as bytes
-	default:
-		return "", time.Time{}, &Error{SecretID: id, Reason: reasonNoValue}
-	}
-	tok, exp, err := ParseSecret(value, s.opts.Field)
-	if err != nil {
-		var pe *Error
-		if errors.As(err, &pe) {
-			pe.SecretID = id
-		}
-		return "", time.Time{}, err
-	}
-	s.opts.Secrets.Add(tok)
-	s.log.LogAttrs(ctx, slog.LevelDebug, "token read", slog.String("secret_id", id), slog.Bool("has_expiry", !exp.IsZero()))
-	return tok, exp, nil
 }

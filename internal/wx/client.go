@@ -147,6 +147,16 @@ func NewClient(baseURL string, tokens TokenSource, opts Options) (*Client, error
 	return c, nil
 }
 
+// WithTokens returns a copy of c that takes its access tokens from tokens:
+// the same base URL, options and http.Client (its connections included), so
+// that one Client per process can serve many accounts, each with its own
+// TokenSource. c is unchanged.
+func (c *Client) WithTokens(tokens TokenSource) *Client {
+	cc := *c
+	cc.tokens = tokens
+	return &cc
+}
+
 // GetIndustry returns the industry settings of the account (WeChat
 // getIndustry). It returns *Error when WeChat answers errcode != 0 or an
 // unexpected HTTP status, an error wrapping ErrBadResponse, ErrTimeout or

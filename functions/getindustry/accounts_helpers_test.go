@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wxindustry/getindustry/internal/ddbtest"
+	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/wx/wxtest"
+)
+
+// accountsTable is the table of the multi-account tests.
+const accountsTable = "wx-accounts"
+
+// Appids of the multi-account tests: three accounts with items, one without.
+const (
+	appA       = "wx00000000000000aa"
+	appB       = "wx00000000000000bb"
+	appC       = "wx00000000000000cc"
+	appUnknown = "wx00000000000000ff"
+)
+
+// accountToken is the token an account's item holds: the sentinel, so that
+// any leak is found, and the appid, so that each account's is its own.
+func accountToken(appid string) string { return sentinelToken + "-" + appid }
+
+// getItems counts the GetItem requests a proxy passes on to dynalite, per
+// appid, read off the wire.
+type getItems struct {
+	mu    sync.Mutex
+	calls map[string]int
+	total int
+}
+
+func (g *getItems) of(appid string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.calls[appid]
+}
+
+func (g *getItems) all() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.total
+}
+
+// countingProxy starts a reverse proxy to dynalite that counts GetItem
+// requests; every other request goes through uncounted.
+func countingProxy(tb testing.TB, target string) (*httptest.Server, *getItems) {
+	tb.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g := &getItems{calls: map[string]int{}}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") == "DynamoDB_20120810.GetItem" {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			var in struct {
+				Key struct {
+					AppID struct{ S string } `json:"appid"`
+				}
+			}
+			json.Unmarshal(body, &in)
+			g.mu.Lock()
+			g.calls[in.Key.AppID.S]++
+			g.total++
+			g.mu.Unlock()
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv, g
+}
+
+// multiStack is the function built by run in multi-account mode against
+// dynalite (through a counting proxy) and the WeChat simulator.
+type multiStack struct {
+	handler lambda.Handler
+	db      *dynamodb.Client
+	reads   *getItems
+	sim     *wxtest.Simulator
+	logs    *jsonlogtest.Buffer
+	env     map[string]string // the function's environment
+}
+
+// multiEnv starts dynalite with the accounts table and the simulator, and
+// returns the stack (without a handler) and the environment pointing at them.
+func multiEnv(tb testing.TB) *multiStack {
+	tb.Helper()
+	ddb := ddbtest.Start(tb)
+	ddb.CreateTable(tb, accountsTable)
+	proxy, reads := countingProxy(tb, ddb.URL)
+	s := &multiStack{db: ddb.Client(), reads: reads, sim: wxtest.NewSimulator(), logs: &jsonlogtest.Buffer{}}
+	wxSrv := wxtest.NewServer(s.sim)
+	tb.Cleanup(wxSrv.Close)
+	s.env = map[string]string{
+		"AWS_REGION": ddbtest.Region, "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
+		"AWS_ENDPOINT_URL_DYNAMODB": proxy.URL,
+		"WX_TOKEN_TABLE":            accountsTable, "WX_API_BASE_URL": wxSrv.URL,
+	}
+	return s
+}
+
+// newMultiStack runs the composition root in multi-account mode with env
+// on top of multiEnv's, and seeds accounts a, b and c.
+func newMultiStack(tb testing.TB, env map[string]string) *multiStack {
+	tb.Helper()
+	s := multiEnv(tb)
+	for k, v := range env {
+		s.env[k] = v
+	}
+	err := run(context.Background(), func(k string) string { return s.env[k] }, s.logs, func(h lambda.Handler) { s.handler = h })
+	if err != nil {
+		tb.Fatalf("run() = %v", err)
+	}
+	for _, id := range []string{appA, appB, appC} {
+		s.authorize(tb, id, accountToken(id))
+	}
+	return s
+}
+
+// authorize writes appid's item holding tok and makes WeChat accept tok
+// (and no earlier token of the account).
+func (s *multiStack) authorize(tb testing.TB, appid, tok string) {
+	tb.Helper()
+	exp := time.Now().Add(2 * time.Hour)
+	s.sim.SetAccountToken(appid, tok, exp)
+	s.putItem(tb, appid, map[string]string{"access_token": tok, "expires_at": exp.Format(time.RFC3339)})
+}
+
+// putItem writes appid's item with these string attributes.
+func (s *multiStack) putItem(tb testing.TB, appid string, attrs map[string]string) {
+	tb.Helper()
+	item := map[string]types.AttributeValue{"appid": &types.AttributeValueMemberS{Value: appid}}
+	for k, v := range attrs {
+		item[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	if _, err := s.db.PutItem(tb.Context(), &dynamodb.PutItemInput{TableName: aws.String(accountsTable), Item: item}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func (s *multiStack) invoke(tb testing.TB, payload []byte) ([]byte, error) {
+	tb.Helper()
+	return (&stack{handler: s.handler}).invoke(tb, payload)
+}
+
+// urlEvent returns the Function URL fixture for method and path.
+func urlEvent(tb testing.TB, method, path string) []byte {
+	tb.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(functionURLEvent(tb, ""), &ev); err != nil {
+		tb.Fatal(err)
+	}
+	ev["rawPath"] = path
+	h := ev["requestContext"].(map[string]any)["http"].(map[string]any)
+	h["path"], h["method"] = path, method
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// restEvent returns the REST API fixture as API Gateway sends it for the
+// resource /accounts/{appid}/industry.
+func restEvent(tb testing.TB, appid string) []byte {
+	tb.Helper()
+	var ev map[string]any
+	for _, f := range loadFixtures(tb) {
+		if f.name == "apigw-rest.json" {
+			if err := json.Unmarshal(f.payload, &ev); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	path := "/accounts/" + appid + "/industry"
+	ev["resource"], ev["path"] = "/accounts/{appid}/industry", path
+	ev["pathParameters"] = map[string]string{"appid": appid}
+	rc := ev["requestContext"].(map[string]any)
+	rc["resourcePath"], rc["path"] = "/accounts/{appid}/industry", "/prod"+path
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// httpAPIEvent returns the HTTP API fixture for GET path.
+func httpAPIEvent(tb testing.TB, path string) []byte {
+	tb.Helper()
+	var ev map[string]any
+	for _, f := range loadFixtures(tb) {
+		if f.name == "apigw-http.json" {
+			if err := json.Unmarshal(f.payload, &ev); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	ev["rawPath"], ev["routeKey"] = path, "GET /accounts/{appid}/industry"
+	rc := ev["requestContext"].(map[string]any)
+	rc["routeKey"] = ev["routeKey"]
+	rc["http"].(map[string]any)["path"] = path
+	ev["pathParameters"] = map[string]string{"appid": strings.Split(path, "/")[2]}
+	b, _ := json.Marshal(ev)
+	return b
+}
