@@ -68,7 +68,7 @@ func tplCheckTokenTable(t *testing.T, table map[string]any) {
 		{"DeletionPolicy", table["DeletionPolicy"], "Retain"},
 		{"UpdateReplacePolicy", table["UpdateReplacePolicy"], "Retain"},
 		{"properties", slices.Sorted(maps.Keys(tplMap(table["Properties"]))), []string{"AttributeDefinitions",
-			"BillingMode", "KeySchema", "PointInTimeRecoverySpecification", "SSESpecification"}},
+			"BillingMode", "KeySchema", "PointInTimeRecoverySpecification", "SSESpecification", "TimeToLiveSpecification"}},
 		{"BillingMode", tplPath(table, "Properties", "BillingMode"), "PAY_PER_REQUEST"},
 		{"KeySchema", tplPath(table, "Properties", "KeySchema"),
 			[]any{map[string]any{"AttributeName": "appid", "KeyType": "HASH"}}},
@@ -77,6 +77,8 @@ func tplCheckTokenTable(t *testing.T, table map[string]any) {
 		{"SSESpecification", tplPath(table, "Properties", "SSESpecification"), map[string]any{"SSEEnabled": true}},
 		{"PointInTimeRecoverySpecification", tplPath(table, "Properties", "PointInTimeRecoverySpecification"),
 			map[string]any{"PointInTimeRecoveryEnabled": true}},
+		{"TimeToLiveSpecification", tplPath(table, "Properties", "TimeToLiveSpecification"),
+			map[string]any{"AttributeName": "delete_after", "Enabled": true}},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {

@@ -391,6 +391,9 @@ func TestTemplatePlatformTableLayout(t *testing.T) {
 	if src := tplSource(t, tplPlatformDir); !strings.Contains(src, `componentKeyPrefix = "_component#"`) {
 		t.Errorf("store.go's component item key is no longer \"_component#\"+appid (never an appid getindustry accepts)")
 	}
+	if ttl := tplPath(out["Resources"], "TokenTable", "Properties", "TimeToLiveSpecification", "AttributeName"); ttl != "delete_after" || !slices.Contains(attrs, "delete_after") {
+		t.Errorf("TokenTable's TTL attribute = %v; want delete_after, the claims' (claim.go)", ttl)
+	}
 }
 
 // TestTemplatePlatformAlarms checks each platform alarm against the metrics

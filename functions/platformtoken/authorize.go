@@ -46,7 +46,11 @@ func (s *service) Authorize(ctx context.Context, authCode string) (onboard.Accou
 		return onboard.Account{}, fmt.Errorf("platformtoken: authorize: %w", err)
 	}
 	x := exchange{code: authCode, eventTime: s.now().Unix()}
-	if err := s.exchange(ctx, pc, &x); err != nil {
+	err = s.exchange(ctx, pc, &x)
+	inv := invocationFrom(ctx) // masked in the callback's summary line
+	inv.secrets = append(inv.secrets, authCode)
+	inv.secrets = append(inv.secrets, x.secrets...)
+	if err != nil {
 		return onboard.Account{}, fmt.Errorf("platformtoken: authorize: %w", err)
 	}
 	return x.account, nil

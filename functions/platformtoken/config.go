@@ -7,6 +7,7 @@ import (
 
 	"github.com/wxindustry/getindustry/internal/emf"
 	"github.com/wxindustry/getindustry/internal/lambdaenv"
+	"github.com/wxindustry/getindustry/internal/onboard"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -30,6 +31,11 @@ type config struct {
 	Workers      int           // WX_REFRESH_CONCURRENCY: accounts refreshed at once by a run
 	MetricsNS    string        // WX_METRICS_NAMESPACE
 	FunctionName string        // AWS_LAMBDA_FUNCTION_NAME (set by Lambda): the metrics Service dimension
+
+	// The onboarding pages (onboard.Config).
+	PublicBaseURL   string // WX_PUBLIC_BASE_URL; "": "https://" + the event's requestContext.domainName
+	AuthPageBaseURL string // WX_AUTH_PAGE_BASE_URL: WeChat's PC authorization page
+	H5BaseURL       string // WX_AUTH_H5_BASE_URL: WeChat's H5 authorization page
 }
 
 // parseConfig reads the configuration through getenv and reports every
@@ -44,6 +50,10 @@ func parseConfig(getenv func(string) string) (config, error) {
 		HTTPTimeout:  env.Duration("WX_HTTP_TIMEOUT", defaultHTTPTimeout.String(), false),
 		MetricsNS:    env.String("WX_METRICS_NAMESPACE", defaultNamespace),
 		FunctionName: env.String("AWS_LAMBDA_FUNCTION_NAME", defaultFunctionName),
+
+		PublicBaseURL:   env.URL("WX_PUBLIC_BASE_URL", "", optional(wx.CheckBaseURL)),
+		AuthPageBaseURL: env.URL("WX_AUTH_PAGE_BASE_URL", onboard.DefaultAuthPageBaseURL, wx.CheckBaseURL),
+		H5BaseURL:       env.URL("WX_AUTH_H5_BASE_URL", onboard.DefaultH5BaseURL, wx.CheckBaseURL),
 	}
 	raw := env.String("WX_REFRESH_CONCURRENCY", strconv.Itoa(defaultWorkers))
 	if w, err := strconv.Atoi(raw); err != nil || w < 1 || w > maxWorkers {
@@ -58,4 +68,14 @@ func parseConfig(getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	return c, nil
+}
+
+// optional accepts an unset URL and checks any other with check.
+func optional(check func(string) error) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			return nil
+		}
+		return check(v)
+	}
 }

@@ -36,6 +36,9 @@ type platformCredentials struct {
 	AppSecret      string `json:"component_appsecret"`
 	Token          string `json:"token"`
 	EncodingAESKey string `json:"encoding_aes_key"`
+	// OnboardKey is optional: when set, the onboarding pages want it (the
+	// key parameter, then the cookie derived from it); see onboard.Config.
+	OnboardKey string `json:"onboard_key"`
 
 	codec *wxcrypt.Codec // built from Token, EncodingAESKey and AppID
 }
@@ -87,10 +90,10 @@ func (c *credentialSource) get(ctx context.Context) (*platformCredentials, error
 	if json.Unmarshal([]byte(*out.SecretString), &pc) != nil {
 		return nil, fmt.Errorf(`%w: secret %q is not a JSON object {"component_appid","component_appsecret","token","encoding_aes_key"}`, errCredentials, c.id)
 	}
-	for _, f := range []*string{&pc.AppID, &pc.AppSecret, &pc.Token, &pc.EncodingAESKey} {
+	for _, f := range []*string{&pc.AppID, &pc.AppSecret, &pc.Token, &pc.EncodingAESKey, &pc.OnboardKey} {
 		*f = strings.TrimSpace(*f)
 	}
-	for _, v := range []string{pc.AppSecret, pc.Token, pc.EncodingAESKey} {
+	for _, v := range []string{pc.AppSecret, pc.Token, pc.EncodingAESKey, pc.OnboardKey} {
 		c.secrets.Add(v)
 	}
 	if pc.AppID == "" || pc.AppSecret == "" || pc.Token == "" || pc.EncodingAESKey == "" {

@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,12 +21,29 @@ import (
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
-// TestEmulator runs the bootstrap under the real Runtime Interface
+func TestMain(m *testing.M) {
+	code := m.Run()
+	rie.RemoveBootstraps()
+	os.Exit(code)
+}
+
+// emulated is the function's bootstrap under the real Runtime Interface
 // Emulator against the simulator, the Secrets Manager fake and dynalite,
-// on real clocks: WeChat's pushes arrive through a loopback Function URL
-// front (a ticket, an authorization, a revocation), and a refresh run
-// renews an account whose token is made due.
-func TestEmulator(t *testing.T) {
+// on real clocks, behind a loopback Function URL front (newFront) whose
+// address is the public base of the onboarding pages (WX_PUBLIC_BASE_URL)
+// and whose /component/events is the receiver (e.url); WeChat's
+// authorization pages are the simulator's.
+type emulated struct {
+	*env
+	emu    *rie.Emulator
+	base   string // the front: http://127.0.0.1:PORT
+	invoke func(ctx context.Context, payload []byte) ([]byte, error)
+}
+
+// startEmulated starts the stack; it skips without the emulator or in
+// -short mode.
+func startEmulated(t *testing.T) *emulated {
+	t.Helper()
 	bin, err := rie.Find()
 	if err != nil {
 		t.Skip(err)
@@ -42,22 +63,15 @@ func TestEmulator(t *testing.T) {
 	e.wxURL = wxSrv.URL
 	e.sm.SetSecret(secretID, credsJSON)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	boot, err := rie.BuildBootstrap(ctx, "./functions/platformtoken", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu, err := rie.Start(ctx, rie.Options{Binary: bin, Bootstrap: boot, Timeout: 10 * time.Second, Env: []string{
-		"WX_COMPONENT_SECRET_ID=" + secretID, "WX_TOKEN_TABLE=" + table, "WX_API_BASE_URL=" + wxSrv.URL,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_ENDPOINT_URL_DYNAMODB=" + ddb.URL, "AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_SESSION_TOKEN=", "AWS_LAMBDA_LOG_LEVEL=DEBUG",
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	var started atomic.Pointer[rie.Emulator] // the front is up before the emulator: it names its address
+	var one sync.Mutex                       // the emulator runs one invoke at a time; a browser asks in parallel (favicon)
 	invoke := func(ctx context.Context, payload []byte) ([]byte, error) {
+		emu := started.Load()
+		if emu == nil {
+			return nil, errors.New("emulator not started")
+		}
+		one.Lock()
+		defer one.Unlock()
 		status, out, err := emu.Invoke(ctx, payload)
 		var fe struct{ ErrorType string }
 		if err == nil && (status != 200 || (json.Unmarshal(out, &fe) == nil && fe.ErrorType != "")) {
@@ -65,14 +79,41 @@ func TestEmulator(t *testing.T) {
 		}
 		return out, err
 	}
-	e.url = newFront(t, invoke).URL + "/component/events"
+	front := newFront(t, invoke)
+	boot, err := rie.Bootstrap("./functions/platformtoken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu, err := rie.Start(t.Context(), rie.Options{Binary: bin, Bootstrap: boot, Timeout: 10 * time.Second, Env: []string{
+		"WX_COMPONENT_SECRET_ID=" + secretID, "WX_TOKEN_TABLE=" + table, "WX_API_BASE_URL=" + wxSrv.URL,
+		"WX_PUBLIC_BASE_URL=" + front.URL, "WX_AUTH_PAGE_BASE_URL=" + wxSrv.URL, "WX_AUTH_H5_BASE_URL=" + wxSrv.URL,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + smSrv.URL, "AWS_ENDPOINT_URL_DYNAMODB=" + ddb.URL, "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_SESSION_TOKEN=", "AWS_LAMBDA_LOG_LEVEL=DEBUG",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	started.Store(emu)
+	e.url = front.URL + "/component/events"
+	return &emulated{env: e, emu: emu, base: front.URL, invoke: invoke}
+}
+
+// TestEmulator runs the bootstrap under the emulator (startEmulated):
+// WeChat's pushes arrive through the front (a ticket, an authorization, a
+// revocation), and a refresh run renews an account whose token is made
+// due.
+func TestEmulator(t *testing.T) {
+	em := startEmulated(t)
+	e, emu, invoke := em.env, em.emu, em.invoke
+	ctx := t.Context()
 
 	e.pushTicket(t)
 	appID := e.authorize(t)
 	e.wantServing(t, appID)
 
 	// Make the account due, as 1 h 40 min would.
-	_, err = e.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: new(table),
+	_, err := e.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: new(table),
 		Key: map[string]types.AttributeValue{attrAppID: s(appID)}, UpdateExpression: new("SET expires_at = :e"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":e": s(ts(time.Now().Add(5 * time.Minute)))}})
 	if err != nil {

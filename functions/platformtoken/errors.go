@@ -46,6 +46,13 @@ func (f *failure) lambdaError() error {
 	return messages.InvokeResponse_Error{Type: f.Type, Message: f.Message}
 }
 
+// Error returns the public message; a *failure travels as an error through
+// onboard (CreatePreAuthCode) back to the direct invoke that answers it.
+func (f *failure) Error() string { return f.Type + ": " + f.Message }
+
+// Unwrap returns the cause.
+func (f *failure) Unwrap() error { return f.Cause }
+
 func fail(typ, msg string, cause error) *failure {
 	return &failure{Type: typ, Message: msg, Cause: cause}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/lambdahttp"
+	"github.com/wxindustry/getindustry/internal/onboard"
 	"github.com/wxindustry/getindustry/internal/redact"
 )
 
@@ -33,6 +34,9 @@ type invocation struct {
 	// A run.
 	report *runReport
 	err    *failure
+
+	// An onboarding page: its path (the query is never logged).
+	page string
 
 	cause  error // logged, never answered
 	panick bool
@@ -82,22 +86,31 @@ func (h *instrumented) Invoke(ctx context.Context, payload []byte) ([]byte, erro
 	return out, err
 }
 
-// request is a direct invoke's payload: {"action":"refresh"|"sync"}, or an
-// EventBridge Scheduled Event (a refresh).
+// request is a direct invoke's payload: {"action":"refresh"|"sync"}, an
+// EventBridge Scheduled Event (a refresh), or
+// {"action":"authorize_url","redirect_uri":…} (onboard.AuthorizeURLRequest).
 type request struct {
 	Action     string `json:"action"`
 	Source     string `json:"source"`
 	DetailType string `json:"detail-type"`
 }
 
-// direct serves a payload that is not an HTTP event: a run.
+// directUsage is the InvalidRequest message of a payload that is none of
+// them.
+const directUsage = `want {"action":"refresh"}, {"action":"sync"}, {"action":"authorize_url","redirect_uri":"https://…"} or a scheduled event`
+
+// direct serves a payload that is not an HTTP event: a run, or
+// authorize_url.
 func (s *service) direct(ctx context.Context, payload []byte) ([]byte, error) {
 	inv := invocationFrom(ctx)
 	var req request
 	p := bytes.TrimSpace(payload)
 	if len(p) == 0 || p[0] != '{' || json.Unmarshal(p, &req) != nil {
-		inv.err = fail(typeInvalidRequest, `the payload must be a JSON object: {"action":"refresh"}, {"action":"sync"} or a scheduled event`, nil)
+		inv.err = fail(typeInvalidRequest, "the payload must be a JSON object: "+directUsage, nil)
 		return nil, inv.err.lambdaError()
+	}
+	if req.Action == "authorize_url" {
+		return s.authorizeURL(ctx, inv, p)
 	}
 	if req.Action == "" && req.Source == "aws.events" && req.DetailType == "Scheduled Event" {
 		req.Action = "refresh"
@@ -110,12 +123,30 @@ func (s *service) direct(ctx context.Context, payload []byte) ([]byte, error) {
 	case "sync":
 		inv.err = s.sync(ctx, rep)
 	default:
-		inv.err = fail(typeInvalidRequest, `unknown action: want {"action":"refresh"} or {"action":"sync"}`, nil)
+		inv.err = fail(typeInvalidRequest, "unknown action: "+directUsage, nil)
 	}
 	if inv.err != nil {
 		return nil, inv.err.lambdaError()
 	}
 	return json.Marshal(rep)
+}
+
+// authorizeURL serves {"action":"authorize_url",...}: one
+// api_create_preauthcode, and WeChat's PC and H5 authorization pages for
+// it, {"pc_url","h5_url","expires_in"}.
+func (s *service) authorizeURL(ctx context.Context, inv *invocation, payload []byte) ([]byte, error) {
+	inv.report = &runReport{Action: "authorize_url"}
+	var in onboard.AuthorizeURLRequest
+	if err := json.Unmarshal(payload, &in); err != nil {
+		inv.err = fail(typeInvalidRequest, `authorize_url: want {"action":"authorize_url","redirect_uri":"https://…"[,"auth_type":1|2|3][,"biz_appid":"wx…"]}`, nil)
+		return nil, inv.err.lambdaError()
+	}
+	urls, f := s.onboarding.authorizeURL(ctx, in)
+	if f != nil {
+		inv.err = f
+		return nil, f.lambdaError()
+	}
+	return json.Marshal(urls)
 }
 
 // maxNamed bounds the appids a summary line names per list.
@@ -147,6 +178,12 @@ func (h *instrumented) logSummary(ctx context.Context, inv *invocation) {
 			if len(r.causes) > 0 {
 				attrs = append(attrs, slog.Any("failure_causes", r.causes))
 			}
+		}
+	} else if inv.page != "" {
+		msg = "page"
+		attrs = append(attrs, slog.Int("status", inv.status), slog.String("path", inv.page))
+		if inv.status >= 500 {
+			level = slog.LevelError
 		}
 	} else {
 		attrs = append(attrs, slog.Int("status", inv.status), slog.String("info_type", inv.infoType),

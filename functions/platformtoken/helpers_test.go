@@ -21,6 +21,7 @@ import (
 	"github.com/wxindustry/getindustry/internal/ddbtest"
 	"github.com/wxindustry/getindustry/internal/jsonlog"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/onboard"
 	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
@@ -107,6 +108,7 @@ func (e *env) newService(tb testing.TB, workers int) (*service, *instrumented) {
 	}
 	creds := &credentialSource{sm: smtest.NewClient(e.smURL), id: secretID, now: e.clock.Now, secrets: secrets}
 	svc := newService(newStore(e.db, table), creds, client, e.clock.Now, workers, log, secrets)
+	svc.onboarding = newOnboarding(svc, onboard.Config{AuthPageBaseURL: e.wxURL, H5BaseURL: e.wxURL})
 	return svc, newInstrumented(svc, log, &metricsWriter{w: e.logs, namespace: "Test", service: "platformtoken"})
 }
 
@@ -118,19 +120,28 @@ func lambdaCtx(tb testing.TB) context.Context {
 	return ctx
 }
 
+// frontDomain is the Function URL domain name the front's events carry.
+const frontDomain = "abc.lambda-url.us-east-1.on.aws"
+
 // newFront serves HTTP on loopback by turning each request into a Lambda
-// Function URL event (payload 2.0, as AWS sends it) for invoke, and the
-// answer back into HTTP.
+// Function URL event (payload 2.0, as AWS sends it: the Host header as the
+// client sent it, the cookies apart, domainName frontDomain) for invoke,
+// and the answer back into HTTP, its cookies as Set-Cookie.
 func newFront(tb testing.TB, invoke func(context.Context, []byte) ([]byte, error)) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		headers := map[string]string{}
+		headers := map[string]string{"host": r.Host}
 		for k, v := range r.Header {
 			headers[strings.ToLower(k)] = strings.Join(v, ",")
 		}
+		var cookies []string
+		if c, ok := headers["cookie"]; ok {
+			cookies = strings.Split(c, "; ")
+			delete(headers, "cookie")
+		}
 		ev := events.LambdaFunctionURLRequest{Version: "2.0", RawPath: r.URL.Path, RawQueryString: r.URL.RawQuery,
-			Headers: headers, Body: base64.StdEncoding.EncodeToString(body), IsBase64Encoded: true,
-			RequestContext: events.LambdaFunctionURLRequestContext{DomainName: "abc.lambda-url.us-east-1.on.aws",
+			Headers: headers, Cookies: cookies, Body: base64.StdEncoding.EncodeToString(body), IsBase64Encoded: true,
+			RequestContext: events.LambdaFunctionURLRequestContext{DomainName: frontDomain,
 				HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: r.Method, Path: r.URL.Path,
 					Protocol: "HTTP/1.1", SourceIP: "203.0.113.10", UserAgent: r.UserAgent()}}}
 		payload, _ := json.Marshal(ev)
@@ -145,6 +156,9 @@ func newFront(tb testing.TB, invoke func(context.Context, []byte) ([]byte, error
 		}
 		for k, v := range resp.Headers {
 			w.Header().Set(k, v)
+		}
+		for _, c := range resp.Cookies {
+			w.Header().Add("Set-Cookie", c)
 		}
 		w.WriteHeader(resp.StatusCode)
 		b := []byte(resp.Body)

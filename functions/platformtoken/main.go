@@ -12,6 +12,7 @@ import (
 
 	"github.com/wxindustry/getindustry/internal/awsenv"
 	"github.com/wxindustry/getindustry/internal/lambdaenv"
+	"github.com/wxindustry/getindustry/internal/onboard"
 	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
@@ -52,5 +53,7 @@ func build(getenv func(string) string, stdout io.Writer, log *slog.Logger, secre
 	}
 	creds := &credentialSource{sm: sm, id: cfg.SecretID, now: time.Now, secrets: secrets}
 	svc := newService(newStore(db, cfg.Table), creds, client, time.Now, cfg.Workers, log, secrets)
+	svc.onboarding = newOnboarding(svc, onboard.Config{PublicBaseURL: cfg.PublicBaseURL,
+		AuthPageBaseURL: cfg.AuthPageBaseURL, H5BaseURL: cfg.H5BaseURL})
 	return newInstrumented(svc, log, &metricsWriter{w: stdout, namespace: cfg.MetricsNS, service: cfg.FunctionName}), nil
 }

@@ -29,6 +29,11 @@ func TestParseConfig(t *testing.T) {
 		{"zero workers", map[string]string{"WX_REFRESH_CONCURRENCY": "0"}, []string{`WX_REFRESH_CONCURRENCY "0"`}},
 		{"too many workers", map[string]string{"WX_REFRESH_CONCURRENCY": "1000"}, []string{"WX_REFRESH_CONCURRENCY"}},
 		{"bad namespace", map[string]string{"WX_METRICS_NAMESPACE": "AWS/Lambda"}, []string{"WX_METRICS_NAMESPACE"}},
+		{"public base", map[string]string{"WX_PUBLIC_BASE_URL": "https://onboard.example.com/"}, nil},
+		{"loopback pages", map[string]string{"WX_PUBLIC_BASE_URL": "http://127.0.0.1:3000", "WX_AUTH_PAGE_BASE_URL": "http://localhost:9", "WX_AUTH_H5_BASE_URL": "http://[::1]:9"}, nil},
+		{"http public base", map[string]string{"WX_PUBLIC_BASE_URL": "http://onboard.example.com"}, []string{`WX_PUBLIC_BASE_URL "http://onboard.example.com"`}},
+		{"http page bases", map[string]string{"WX_AUTH_PAGE_BASE_URL": "http://mp.weixin.qq.com", "WX_AUTH_H5_BASE_URL": "ftp://x"}, []string{"WX_AUTH_PAGE_BASE_URL", "WX_AUTH_H5_BASE_URL"}},
+		{"public base with a query", map[string]string{"WX_PUBLIC_BASE_URL": "https://onboard.example.com/?a=1"}, []string{"WX_PUBLIC_BASE_URL"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{}
@@ -42,6 +47,12 @@ func TestParseConfig(t *testing.T) {
 			if len(tc.wants) == 0 {
 				if err != nil || c.Workers != defaultWorkers || c.HTTPTimeout != defaultHTTPTimeout {
 					t.Fatalf("parseConfig = %+v, %v; want defaults", c, err)
+				}
+				if tc.name == "defaults" && (c.PublicBaseURL != "" || c.AuthPageBaseURL != "https://mp.weixin.qq.com" || c.H5BaseURL != "https://open.weixin.qq.com") {
+					t.Errorf("parseConfig = %+v; want no public base and WeChat's pages", c)
+				}
+				if tc.name == "public base" && c.PublicBaseURL != "https://onboard.example.com" {
+					t.Errorf("PublicBaseURL = %q; want it without the trailing slash", c.PublicBaseURL)
 				}
 				return
 			}

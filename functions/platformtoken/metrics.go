@@ -25,7 +25,7 @@ type metricsRecord struct {
 	Service   string       `json:"Service"` // dimension: the function's name
 
 	Invocations            int    `json:"Invocations"`
-	Errors                 int    `json:"Errors"`                   // a run that could do nothing, or a push answered 5xx
+	Errors                 int    `json:"Errors"`                   // a run that could do nothing, or a push or page answered 5xx
 	Pushes                 int    `json:"Pushes"`                   // pushes answered success
 	PushesRefused          int    `json:"PushesRefused"`            // pushes answered 4xx
 	Refreshed              int    `json:"Refreshed"`                // account tokens written by a run
@@ -87,6 +87,7 @@ func (m *metricsWriter) write(ctx context.Context, inv *invocation, now time.Tim
 	switch {
 	case inv.err != nil || inv.status >= 500 || inv.panick:
 		r.Errors = 1
+	case inv.page != "": // an onboarding page is not a push
 	case inv.status >= 400:
 		r.PushesRefused = 1
 	case inv.status == 200:

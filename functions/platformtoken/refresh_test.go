@@ -230,10 +230,10 @@ func (e *env) creds(tb testing.TB) *platformCredentials {
 }
 
 // TestEventFixtures invokes the events/platformtoken fixtures: each is a
-// run (here one that finds no ticket), none an InvalidRequest.
+// run or an authorize_url (here finding no ticket), none an InvalidRequest.
 func TestEventFixtures(t *testing.T) {
 	e := newEnv(t)
-	for _, name := range []string{"scheduled.json", "refresh.json", "sync.json"} {
+	for _, name := range []string{"scheduled.json", "refresh.json", "sync.json", "authorize-url.json"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", "events", "platformtoken", name))
 		if err != nil {
 			t.Fatal(err)

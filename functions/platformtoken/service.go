@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/onboard"
 	"github.com/wxindustry/getindustry/internal/redact"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
@@ -42,6 +43,9 @@ type (
 	authorizerLister interface {
 		AuthorizerList(ctx context.Context, componentToken, componentAppID string, offset, count int) (*wx.AuthorizerListPage, error)
 	}
+	preAuthCoder interface {
+		CreatePreAuthCode(ctx context.Context, componentToken, componentAppID string) (*wx.PreAuthCode, error)
+	}
 )
 
 // componentAPI is what newService needs of the WeChat client.
@@ -50,6 +54,7 @@ type componentAPI interface {
 	authQuerier
 	authorizerTokener
 	authorizerLister
+	preAuthCoder
 }
 
 // service is the platform token service: the push receiver (an
@@ -68,22 +73,32 @@ type service struct {
 	// out of its bounded set, so they are masked where they are handled
 	// instead (invocation.secrets, refreshRun.account).
 	secrets *redact.Secrets
+	// onboarding serves the onboarding routes and the authorize_url invoke;
+	// newService gives it WeChat's authorization pages and the event's
+	// domain as the public base, which build replaces with the settings.
+	onboarding *onboarding
 
 	pushWeChatBudget time.Duration
 	pushBudget       time.Duration
 }
 
 func newService(st *store, creds *credentialSource, wechat componentAPI, now func() time.Time, workers int, log *slog.Logger, secrets *redact.Secrets) *service {
-	return &service{store: st, creds: creds, wechat: wechat, now: now, log: log, workers: workers, secrets: secrets,
+	s := &service{store: st, creds: creds, wechat: wechat, now: now, log: log, workers: workers, secrets: secrets,
 		pushWeChatBudget: pushWeChatBudget, pushBudget: pushBudget}
+	s.onboarding = newOnboarding(s, onboard.Config{})
+	return s
 }
 
-// routes returns the handler of every HTTP route of the function's URL.
-// Onboarding (GET /component/authorize, GET /component/callback) joins
-// here. Other methods on a route get 405 with Allow, other paths 404.
+// routes returns the handler of every HTTP route of the function's URL:
+// WeChat's pushes, and the onboarding's entry page, click and callback
+// (which answer another method with 405 and Allow themselves). Other
+// methods on the push route get 405 with Allow, other paths 404.
 func (s *service) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /component/events", s.handleEvents)
+	for _, p := range []string{onboard.PathAuthorize, onboard.PathAuthorizeGo, onboard.PathCallback} {
+		mux.Handle(p, s.onboarding)
+	}
 	return mux
 }
 

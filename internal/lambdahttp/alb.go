@@ -30,7 +30,7 @@ func decodeALB(payload []byte) (inbound, error) {
 	}
 	forwarded := strings.Split(strings.Join(header.Values("X-Forwarded-For"), ","), ",")
 	return inbound{ev.HTTPMethod, ev.Path, strings.Join(query, "&"), header, host,
-		strings.TrimSpace(forwarded[len(forwarded)-1]), ev.Body, ev.IsBase64Encoded}, nil
+		strings.TrimSpace(forwarded[len(forwarded)-1]), ev.Body, ev.IsBase64Encoded, ""}, nil
 }
 
 // albWire is events.ALBTargetGroupResponse with omitempty on both header maps, so that an

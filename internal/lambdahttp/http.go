@@ -19,7 +19,8 @@ type inbound struct {
 	method, path, rawQuery string // path still escaped; rawQuery escaped, without "?"
 	header                 http.Header
 	host, remoteAddr, body string
-	base64                 bool // body is base64-encoded
+	base64                 bool   // body is base64-encoded
+	domain                 string // requestContext.domainName, as AWS sets it; "" for ALB
 }
 
 // answer is a finished HTTP answer, from the handler or from the adapter itself.
@@ -56,6 +57,9 @@ func newRequest(ctx context.Context, in inbound) (*http.Request, answer) {
 	u, err := url.ParseRequestURI(target)
 	if err != nil || !strings.HasPrefix(in.path, "/") {
 		return bad("invalid request path")
+	}
+	if in.domain != "" {
+		ctx = context.WithValue(ctx, domainKey{}, in.domain)
 	}
 	r, err := http.NewRequestWithContext(ctx, in.method, "/", bytes.NewReader(body))
 	if err != nil {

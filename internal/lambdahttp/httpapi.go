@@ -38,7 +38,7 @@ func v2Inbound(method, path, rawQuery string, headers map[string]string, cookies
 	if len(cookies) > 0 {
 		h.Set("Cookie", strings.Join(cookies, "; "))
 	}
-	return inbound{method, path, rawQuery, h, host, sourceIP, body, isBase64}
+	return inbound{method, path, rawQuery, h, host, sourceIP, body, isBase64, domain}
 }
 
 // stripStagePrefix removes a named stage from the front of an HTTP API rawPath: API

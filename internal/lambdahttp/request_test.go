@@ -297,3 +297,40 @@ func TestRESTPath(t *testing.T) {
 		}
 	})
 }
+
+// TestDomainNameFromContext checks that the handler sees the event's
+// requestContext.domainName, never the Host header the client sent, and
+// nothing for an ALB event.
+func TestDomainNameFromContext(t *testing.T) {
+	for name, want := range map[string]string{
+		"apigw-rest.json":   "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+		"apigw-http.json":   "f6g7h8i9j0.execute-api.us-east-1.amazonaws.com",
+		"function-url.json": "lambda-url-id.lambda-url.us-east-1.on.aws",
+		"alb.json":          "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			payload := editFixture(t, name, func(ev map[string]any) {
+				if h, ok := ev["headers"].(map[string]any); ok {
+					h["host"] = "evil.example"
+				}
+				if h, ok := ev["multiValueHeaders"].(map[string]any); ok {
+					h["host"] = []any{"evil.example"}
+				}
+			})
+			var got string
+			var ok bool
+			h := Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got, ok = DomainNameFromContext(r.Context())
+			}), nil)
+			if _, err := h.Invoke(t.Context(), payload); err != nil {
+				t.Fatal(err)
+			}
+			if got != want || ok != (want != "") {
+				t.Errorf("DomainNameFromContext() = %q, %v; want %q, %v", got, ok, want, want != "")
+			}
+		})
+	}
+	if d, ok := DomainNameFromContext(t.Context()); ok || d != "" {
+		t.Errorf("DomainNameFromContext(outside Wrap) = %q, %v; want \"\", false", d, ok)
+	}
+}

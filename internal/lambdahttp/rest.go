@@ -21,7 +21,7 @@ func decodeREST(payload []byte) (inbound, error) {
 	header, host := buildHeader(ev.MultiValueHeaders, ev.Headers, rc.DomainName)
 	query := url.Values(values(ev.MultiValueQueryStringParameters, ev.QueryStringParameters)).Encode()
 	return inbound{ev.HTTPMethod, restPath(ev.Resource, ev.PathParameters, ev.Path), query,
-		header, host, rc.Identity.SourceIP, ev.Body, ev.IsBase64Encoded}, nil
+		header, host, rc.Identity.SourceIP, ev.Body, ev.IsBase64Encoded, rc.DomainName}, nil
 }
 
 // pathParam matches a path parameter in a REST resource: {name} or greedy {name+}.

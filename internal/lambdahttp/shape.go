@@ -29,6 +29,19 @@ func ShapeFromContext(ctx context.Context) (Shape, bool) {
 	return s, ok
 }
 
+// domainKey is the context key under which Wrap stores the event's requestContext.domainName.
+type domainKey struct{}
+
+// DomainNameFromContext reports the domain name the request was sent to as AWS reports it
+// in the event's requestContext.domainName (a Function URL's, an HTTP API's or a REST API's
+// own domain, or its custom domain), never the Host header, which the client chooses. Wrap
+// sets it for the http.Handler; ok is false for an ALB event, which has none, and for a
+// context that did not come from Wrap.
+func DomainNameFromContext(ctx context.Context) (string, bool) {
+	d, ok := ctx.Value(domainKey{}).(string)
+	return d, ok && d != ""
+}
+
 // probe holds the members that tell the shapes apart, undecoded: a wrongly typed member
 // does not hide the shape, and the event is answered 400 rather than sent to DirectFunc.
 type probe struct {

@@ -326,3 +326,14 @@ func TestMethodsAndPaths(t *testing.T) {
 func httptestRequest(target string) *http.Request { return httptest.NewRequest("GET", target, nil) }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// TestServeProblem: the page a caller without a Handler answers carries the
+// status and the headers of every page.
+func TestServeProblem(t *testing.T) {
+	w := httptest.NewRecorder()
+	ServeProblem(w, httptest.NewRequest("GET", PathAuthorize+"?x=<script>", nil), http.StatusInternalServerError)
+	if w.Code != 500 || w.Header().Get("Cache-Control") != "no-store" || !strings.Contains(w.Header().Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
+		!strings.Contains(w.Body.String(), "Service misconfigured") || strings.Contains(w.Body.String(), "<script>") {
+		t.Errorf("ServeProblem: %d %v\n%s", w.Code, w.Header(), w.Body)
+	}
+}

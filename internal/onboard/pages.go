@@ -82,6 +82,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	}
 }
 
+// ServeProblem writes the error page of status (400, 403, 404, 405, 500 or
+// 502) with the headers of every page, for a caller that has no Handler to
+// answer with: the platform function when its credentials cannot be read.
+func ServeProblem(w http.ResponseWriter, r *http.Request, status int) {
+	(&Handler{log: slog.New(slog.DiscardHandler)}).problem(w, r, status)
+}
+
 // problem writes the error page of status.
 func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int) {
 	h.render(w, r, status, pageProblem, pageData{Problem: problems[status]})

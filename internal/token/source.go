@@ -46,14 +46,16 @@ type entry struct {
 	afterDrop  bool      // read because Invalidate dropped the previous token
 }
 
-// Source provides the access token from a Secrets Manager secret. It caches
+// Source provides the access token from a Secrets Manager secret
+// (NewSource) or from one account's DynamoDB item (NewItemSource, whose
+// differences it documents; "the secret" below is the item there). It caches
 // the token for Options.TTL (and never past expires_at - ExpiryMargin when
 // the secret has an expires_at), lets concurrent callers share one
 // GetSecretValue call, and never serves a token past its expires_at. A secret
 // stored as SecretBinary instead of SecretString is read as the same text
 // (its bytes); one with neither fails with "secret has no string value". A
 // Source is safe for concurrent use; the zero value is not usable, call
-// NewSource.
+// NewSource or NewItemSource.
 type Source struct {
 	store   reader
 	ident   Error  // names the store (SecretID, or Table and AppID) in the Source's own errors
