@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -60,14 +61,13 @@ func (s accountsStack) env(fk *fakes) []string {
 		env = append(env, "WX_MAX_ACCOUNTS="+strconv.Itoa(len(s.Accounts)))
 	}
 	for _, kv := range fk.env() {
-		if !hasKey(kv, "WX_TOKEN_SECRET_ID") && !hasKey(kv, "AWS_ENDPOINT_URL_SECRETS_MANAGER") {
+		// Exactly one of WX_TOKEN_TABLE and WX_TOKEN_SECRET_ID.
+		if !strings.HasPrefix(kv, "WX_TOKEN_SECRET_ID=") && !strings.HasPrefix(kv, "AWS_ENDPOINT_URL_SECRETS_MANAGER=") {
 			env = append(env, kv)
 		}
 	}
 	return env
 }
-
-func hasKey(kv, key string) bool { return len(kv) > len(key) && kv[:len(key)+1] == key+"=" }
 
 // maxCallsPerAccount returns the most get_industry calls made with one
 // account's tokens within any span of window.
