@@ -78,6 +78,7 @@ func TestSimulatePlatformDay(t *testing.T) {
 	// Onboarding: n accounts authorize, spread over simOnboard in whole
 	// minutes, so that their tokens come due evenly over the schedule.
 	wall := time.Now()
+	var authWall time.Duration
 	issued := map[string]time.Time{}
 	var ids []string
 	for minute := range int(simOnboard / time.Minute) {
@@ -91,7 +92,7 @@ func TestSimulatePlatformDay(t *testing.T) {
 				t.Fatal(err)
 			}
 			ids, issued[id] = append(ids, id), e.clock.Now()
-			e.simPush(t, func() (wxtest.PushResult, error) { return e.sim.PushAuthorized(t.Context(), pushURL, id, code, false) })
+			authWall += e.simPush(t, func() (wxtest.PushResult, error) { return e.sim.PushAuthorized(t.Context(), pushURL, id, code, false) })
 		}
 		e.clock.Advance(time.Minute)
 	}
@@ -101,6 +102,7 @@ func TestSimulatePlatformDay(t *testing.T) {
 	var (
 		runs                   []simRun
 		ticketPushes           int
+		ticketWall             time.Duration
 		stale, checked, behind int
 		staleErrs              []string
 	)
@@ -116,13 +118,13 @@ func TestSimulatePlatformDay(t *testing.T) {
 		}
 	}
 	wall = time.Now()
-	before := public.snapshot()
+	before, secretReads := public.snapshot(), e.sm.Calls(secretID)
 	for step := range steps {
 		at := first.Add(time.Duration(step) * simStep)
 		e.setClock(at)
 		if step%2 == 0 {
 			ticketPushes++
-			e.simPush(t, func() (wxtest.PushResult, error) { _, r, err := e.sim.PushTicket(t.Context(), pushURL); return r, err })
+			ticketWall += e.simPush(t, func() (wxtest.PushResult, error) { _, r, err := e.sim.PushTicket(t.Context(), pushURL); return r, err })
 		}
 		got := make([]simRun, simRuns)
 		var wg sync.WaitGroup
@@ -146,6 +148,9 @@ func TestSimulatePlatformDay(t *testing.T) {
 		behind += e.wantAllCurrent(t, end)
 		if t.Failed() {
 			t.Fatalf("step %d (%v): stopped", step, at)
+		}
+		if (step+1)%12 == 0 {
+			t.Logf("simulated hour %d done, %v real", (step+1)/12, time.Since(wall).Round(time.Second))
 		}
 	}
 	last := e.clock.Now()
@@ -189,8 +194,9 @@ func TestSimulatePlatformDay(t *testing.T) {
 	fmt.Fprintf(&b, "runs: found due %d in all (each due account found by each of the %d runs), refreshed %d, skipped (another run's lease) %d, failed %d\n",
 		due, simRuns, refreshed, skipped, failed)
 	b.WriteString(runTable(runs))
-	fmt.Fprintf(&b, "ticket push (%d): %s\n", ticketPushes, tickets.per(ticketPushes))
-	fmt.Fprintf(&b, "authorization push (%d): %s\n", n, onboardPush.per(n))
+	fmt.Fprintf(&b, "ticket push (%d): %v real each; %s\n", ticketPushes, (ticketWall / time.Duration(ticketPushes)).Round(time.Millisecond), tickets.per(ticketPushes))
+	fmt.Fprintf(&b, "authorization push (%d): %v real each; %s\n", n, (authWall / time.Duration(n)).Round(time.Millisecond), onboardPush.per(n))
+	fmt.Fprintf(&b, "Secrets Manager GetSecretValue over the simulated hours: %d (%d instances)\n", e.sm.Calls(secretID)-secretReads, simRuns+1)
 	size, items := e.tableSize(t)
 	fmt.Fprintf(&b, "table: %d items, %.0f bytes per item (DynamoDB's size rule: names + values, without the 100-byte storage overhead)\n", items, size)
 	t.Log(b.String())
@@ -553,11 +559,14 @@ func (e *env) scan(tb testing.TB, each func(map[string]types.AttributeValue)) {
 // setClock moves the shared clock to t.
 func (e *env) setClock(t time.Time) { e.clock.Advance(t.Sub(e.clock.Now())) }
 
-// simPush plays one WeChat push and fails the test unless it is answered
-// success.
-func (e *env) simPush(tb testing.TB, push func() (wxtest.PushResult, error)) {
+// simPush plays one WeChat push, fails the test unless it is answered
+// success, and returns how long it took (real, the simulator's sealing
+// and the loopback front included: an upper bound of the invoke).
+func (e *env) simPush(tb testing.TB, push func() (wxtest.PushResult, error)) time.Duration {
 	tb.Helper()
+	start := time.Now()
 	if res, err := push(); err != nil || res.Status != http.StatusOK || res.Body != "success" {
 		tb.Fatalf("push = %+v, %v; want 200 success", res, err)
 	}
+	return time.Since(start)
 }
