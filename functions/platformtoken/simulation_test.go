@@ -31,18 +31,7 @@ import (
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
-// TestSimulatePlatformDay is issue 12's "Measured": accounts authorized in
-// the WeChat simulator and stored in dynalite, then simulated hours on the
-// shared fake clock in steps of the schedule. Each step pushes a ticket
-// every other step (WeChat pushes every 10 minutes) and runs three
-// scheduled refreshes at once, as three Lambda instances sharing the table
-// and WeChat would, while a reader (getindustry's GetItem of access_token
-// and expires_at) checks sampled accounts during the runs and at random
-// moments after them; at the step's last second every account must hold
-// WeChat's current token, unexpired. It asserts the correctness properties
-// (at most one api_authorizer_token call per token lifetime, no stale read)
-// and logs the performance numbers. `make simulate` runs it; BENCHMARKS.md,
-// "Platform: 24 simulated hours", reports it.
+// The simulation runs only when asked (make simulate).
 var (
 	simulate         = flag.Bool("simulate", false, "run TestSimulatePlatformDay (make simulate)")
 	simulateAccounts = flag.Int("simulate.accounts", 10000, "TestSimulatePlatformDay: accounts")
@@ -58,6 +47,18 @@ const (
 	simTimeout = 300 * time.Second // template.yaml PlatformRunsFunction Timeout
 )
 
+// TestSimulatePlatformDay is issue 12's "Measured": accounts authorized in
+// the WeChat simulator and stored in dynalite, then simulated hours on the
+// shared fake clock in steps of the schedule. Each step pushes a ticket
+// every other step (WeChat pushes every 10 minutes) and runs three
+// scheduled refreshes at once, as three Lambda instances sharing the table
+// and WeChat would, while a reader (getindustry's GetItem of access_token
+// and expires_at) checks sampled accounts during the runs and at random
+// moments after them; at the step's last second every account must hold
+// WeChat's current token, unexpired. It asserts the correctness properties
+// (at most one api_authorizer_token call per token lifetime, no stale read)
+// and logs the performance numbers. `make simulate` runs it; BENCHMARKS.md,
+// "Platform: 24 simulated hours", reports it.
 func TestSimulatePlatformDay(t *testing.T) {
 	if !*simulate {
 		t.Skip("a simulated day: run with -simulate (make simulate)")
@@ -70,6 +71,9 @@ func TestSimulatePlatformDay(t *testing.T) {
 	t.Cleanup(wxSrv.Close)
 	public := e.simInstance(t, wxSrv.URL) // the Function URL's instance: pushes
 	pushURL := newFront(t, public.h.Invoke).URL + "/component/events"
+	pushTicket := func() time.Duration {
+		return e.simPush(t, func() (wxtest.PushResult, error) { _, r, err := e.sim.PushTicket(t.Context(), pushURL); return r, err })
+	}
 	runners := make([]*simInstance, simRuns)
 	for i := range runners {
 		runners[i] = e.simInstance(t, wxSrv.URL)
@@ -83,7 +87,7 @@ func TestSimulatePlatformDay(t *testing.T) {
 	var ids []string
 	for minute := range int(simOnboard / time.Minute) {
 		if minute%10 == 0 {
-			e.simPush(t, func() (wxtest.PushResult, error) { _, r, err := e.sim.PushTicket(t.Context(), pushURL); return r, err })
+			pushTicket()
 		}
 		batch := n*(minute+1)/int(simOnboard/time.Minute) - len(ids)
 		for range batch {
@@ -106,6 +110,9 @@ func TestSimulatePlatformDay(t *testing.T) {
 		stale, checked, behind int
 		staleErrs              []string
 	)
+	// The simulated hours: each step, a ticket every other step, three
+	// overlapping runs with a reader alongside, the reader at random
+	// moments after, every account checked at the step's last second.
 	first := e.clock.Now()
 	read := func(now time.Time) {
 		for range simSamples {
@@ -124,7 +131,7 @@ func TestSimulatePlatformDay(t *testing.T) {
 		e.setClock(at)
 		if step%2 == 0 {
 			ticketPushes++
-			ticketWall += e.simPush(t, func() (wxtest.PushResult, error) { _, r, err := e.sim.PushTicket(t.Context(), pushURL); return r, err })
+			ticketWall += pushTicket()
 		}
 		got := make([]simRun, simRuns)
 		var wg sync.WaitGroup
