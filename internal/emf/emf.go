@@ -1,39 +1,82 @@
-// Package emf holds the "_aws" member of a CloudWatch Embedded Metric Format
-// record, which says which top-level members of a JSON log line CloudWatch
-// publishes as metrics. A caller declares its record as a struct with a
-// Metadata field tagged "_aws" and marshals it with encoding/json. See
+// Package emf writes CloudWatch Embedded Metric Format records: JSON log lines whose "_aws"
+// member says which top-level members CloudWatch publishes as metrics. A caller embeds Record
+// in its own typed record, fills it with NewRecord and writes it with Write. See
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html.
 package emf
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
-// Metadata is the "_aws" member of an EMF record.
+// Record is the start of an EMF line: the "_aws" member, then those of a log line (time,
+// level, msg, requestId), so that the record reads like the function's other log lines.
+type Record struct {
+	AWS       Metadata `json:"_aws"`
+	Time      string   `json:"time"`
+	Level     string   `json:"level"`
+	Msg       string   `json:"msg"`
+	RequestID string   `json:"requestId,omitempty"`
+}
+
+// Metadata is the "_aws" member: when (Unix milliseconds) and what to publish.
 type Metadata struct {
-	Timestamp         int64       `json:"Timestamp"` // when the metrics were measured, in Unix milliseconds
-	CloudWatchMetrics []Directive `json:"CloudWatchMetrics"`
+	Timestamp         int64
+	CloudWatchMetrics []Directive
 }
 
-// Directive names the metrics and the dimension sets (each name a top-level
-// string member) under which each metric is published.
+// Directive names metrics and the dimension sets (of top-level strings) they publish under.
 type Directive struct {
-	Namespace  string     `json:"Namespace"`
-	Dimensions [][]string `json:"Dimensions"`
-	Metrics    []Metric   `json:"Metrics"`
+	Namespace  string
+	Dimensions [][]string
+	Metrics    []Metric
 }
 
-// Metric names a top-level number member to publish, and its CloudWatch unit
-// (for example "Count" or "Milliseconds").
+// Metric names a top-level number member and its CloudWatch unit ("Count", "Milliseconds").
 type Metric struct {
-	Name string `json:"Name"`
-	Unit string `json:"Unit,omitempty"`
+	Name string
+	Unit string `json:",omitempty"`
 }
 
-// CheckNamespace reports whether ns is a namespace CloudWatch accepts: 1 to
-// 255 printable ASCII characters, not only spaces, starting neither with ':'
-// nor with the reserved prefix "AWS/".
+// NewRecord returns the Record of an INFO line "metrics" for ctx's invoke, measured at now,
+// that publishes metrics in namespace under each of the dimension sets dims.
+func NewRecord(ctx context.Context, now time.Time, namespace string, dims [][]string, metrics []Metric) Record {
+	r := Record{AWS: Metadata{now.UnixMilli(), []Directive{{namespace, dims, metrics}}},
+		Time: now.Format(time.RFC3339Nano), Level: "INFO", Msg: "metrics"}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		r.RequestID = lc.AwsRequestID
+	}
+	return r
+}
+
+// Write marshals each record onto a line of its own, HTML characters unescaped, and writes
+// the lines to w with one Write under mu, so that concurrent invokes never interleave them.
+// Lambda's log-level filter reads them as INFO: they are dropped below INFO or DEBUG.
+func Write(mu *sync.Mutex, w io.Writer, records ...any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // Encode ends each line with "\n"
+	enc.SetEscapeHTML(false)
+	for _, r := range records {
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("emf: %w", err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// CheckNamespace reports whether ns is a namespace CloudWatch accepts: 1 to 255 printable
+// ASCII characters, not only spaces, starting neither with ':' nor with "AWS/".
 func CheckNamespace(ns string) error {
 	problem := ""
 	switch {
