@@ -45,6 +45,7 @@ func startFakes(fixedPorts bool) (*fakes, error) {
 	sm.SetSecret(credsSecretID, fmt.Sprintf(`{"appid":%q,"appsecret":%q}`, localAppID, localAppSecret))
 	sm.SetSecret(secretID, "placeholder-before-the-first-refresh")
 	sm.SetSecret(wrongSecretID, "a-token-wechat-does-not-know")
+	sm.SetSecret(platformSecretID, platformCreds())
 
 	wxAddr, smAddr := "127.0.0.1:0", "127.0.0.1:0"
 	if fixedPorts {
