@@ -20,8 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wxindustry/getindustry/internal/accountstest"
 	"github.com/wxindustry/getindustry/internal/rie"
-	"github.com/wxindustry/getindustry/internal/wxcrypt"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
+	"github.com/wxindustry/getindustry/internal/wxcrypt"
 )
 
 // platformSecretID holds the third-party platform's credentials.
