@@ -33,6 +33,7 @@ type fakes struct {
 	wxURL, smURL string
 	sim          *wxtest.Simulator
 	calls        *accountstest.CallLog // get_industry calls, in front of sim
+	secrets      *smtest.Fake
 }
 
 // startFakes starts the simulator knowing one app, and Secrets Manager with
@@ -51,7 +52,7 @@ func startFakes(fixedPorts bool) (*fakes, error) {
 	if fixedPorts {
 		wxAddr, smAddr = fixedWeChatAddr, fixedSecretsAddr
 	}
-	f := &fakes{sim: sim, calls: accountstest.NewCallLog(sim)}
+	f := &fakes{sim: sim, calls: accountstest.NewCallLog(sim), secrets: sm}
 	var err error
 	if f.wx, f.wxURL, err = listen(wxAddr, f.calls); err != nil {
 		return nil, err

@@ -16,7 +16,8 @@
 //	localstack -event FILE     invoke one event file
 //	localstack -serve ADDR     keep serving: plain HTTP on ADDR becomes HTTP API events (like sam local
 //	                           start-api), /accounts/{appid}/industry to multi-account mode, the rest
-//	                           to single-account mode
+//	                           to single-account mode, /component/ to the platform token service (open
+//	                           /component/authorize in a browser and click through the simulated WeChat page)
 //
 // Multi-account mode runs a second getindustry with WX_TOKEN_TABLE: dynalite
 // (tools/dynalite, Node.js) holds the token table, the simulator plays WeChat
@@ -134,7 +135,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		for _, a := range accounts.Accounts {
 			appIDs = append(appIDs, a.AppID)
 		}
-		return serveHTTP(ctx, *serve, func() (*rie.Emulator, error) { return start() }, multi, appIDs, stdout)
+		platform, stopPlatform, err := startServedPlatform(ctx, fakes, accounts, tmp, "http://"+*serve, output)
+		if err != nil {
+			return err
+		}
+		defer stopPlatform()
+		return serveHTTP(ctx, *serve, func() (*rie.Emulator, error) { return start() }, multi, platform, appIDs, stdout)
 	case *event != "":
 		return invokeFiles(ctx, start, stdout, *event)
 	}

@@ -36,10 +36,12 @@ var platformComponent = wxtest.Component{
 }
 
 // platformCreds is the credentials secret's value.
-func platformCreds() string {
-	b, _ := json.Marshal(map[string]string{"component_appid": platformComponent.AppID,
-		"component_appsecret": platformComponent.AppSecret, "token": platformComponent.Token,
-		"encoding_aes_key": platformComponent.EncodingAESKey})
+func platformCreds() string { return credsOf(platformComponent) }
+
+// credsOf is c's credentials secret value.
+func credsOf(c wxtest.Component) string {
+	b, _ := json.Marshal(map[string]string{"component_appid": c.AppID,
+		"component_appsecret": c.AppSecret, "token": c.Token, "encoding_aes_key": c.EncodingAESKey})
 	return string(b)
 }
 
@@ -62,6 +64,48 @@ type platformStack struct {
 	emu   *rie.Emulator
 	front *httptest.Server
 	mu    sync.Mutex // the emulator runs one invoke at a time
+}
+
+// startServedPlatform starts the platform token service for make serve:
+// the platform is the multi-account part's (accountstest.Component) on
+// f's simulator, so that accounts onboarded in a browser answer through
+// the multi-account getindustry too; publicBase is the serve address. It
+// has the simulator push a ticket, gets the component token, and points
+// the simulator's authorization page at publicBase. It returns the
+// Function URL front's handler, to route /component/ to.
+func startServedPlatform(ctx context.Context, f *fakes, s *accountstest.Stack, dir, publicBase string, output io.Writer) (http.Handler, func(), error) {
+	boot, err := rie.BuildBootstrap(ctx, "./functions/platformtoken", filepath.Join(dir, "platformtoken"))
+	if err != nil {
+		return nil, nil, err
+	}
+	const servedSecretID = "getindustry/served-platform-credentials"
+	f.secrets.SetSecret(servedSecretID, credsOf(accountstest.Component()))
+	env := platformEnv(f, s, f.wxURL, publicBase)
+	env = append(env, "WX_COMPONENT_SECRET_ID="+servedSecretID)
+	p := &platformStack{sim: f.sim}
+	if p.emu, err = rie.Start(ctx, rie.Options{Bootstrap: boot, Env: env, Timeout: 10 * time.Second, Output: output}); err != nil {
+		return nil, nil, err
+	}
+	front := functionURLFront(p.invoke)
+	local := httptest.NewServer(front) // the ticket's way in before the serve address listens
+	_, res, err := f.sim.PushTicket(ctx, local.URL+"/component/events")
+	local.Close()
+	if err == nil && res.Body != "success" {
+		err = fmt.Errorf("ticket push answered HTTP %d %s", res.Status, res.Body)
+	}
+	if err == nil {
+		var out []byte
+		if _, out, err = p.invoke(ctx, []byte(`{"action":"refresh"}`)); err == nil && !strings.Contains(string(out), `"component_token":"refreshed"`) {
+			err = fmt.Errorf("refresh run: %s", out)
+		}
+	}
+	if err != nil {
+		p.emu.Close()
+		return nil, nil, fmt.Errorf("platform: %w\n%s", err, p.emu.Log.Tail(20))
+	}
+	f.sim.SetAuthPage(wxtest.AuthPage{Domain: strings.TrimPrefix(publicBase, "http://"),
+		ReceiverURL: publicBase + "/component/events", Order: wxtest.PushBeforeRedirect})
+	return front, p.emu.Close, nil
 }
 
 func (p *platformStack) invoke(ctx context.Context, payload []byte) (int, []byte, error) {
