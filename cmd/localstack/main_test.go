@@ -63,7 +63,7 @@ func TestRunShowsTheWholeFlow(t *testing.T) {
 		"onboarding: the admin confirms: HTTP 302 back to /component/callback",
 		"onboarding: the authorized push: HTTP 200 success\n",
 		"onboarding: WeChat calls: api_create_preauthcode 1, api_query_auth 1\n",
-		"/component/authorize in yours",
+		"make serve, then open http://127.0.0.1:3000/component/authorize):\n",
 		"(the admin revoked): HTTP 200 success; WeChat calls: none\n",
 		"(revoked): HTTP 404 account_not_found\n",
 		"run: 1 due, 1 refreshed, 1 recovered through api_get_authorizer_list; WeChat calls: api_authorizer_token 2, api_get_authorizer_list 1\n",

@@ -303,7 +303,7 @@ func showPlatform(ctx context.Context, f *fakes, s *accountstest.Stack, dir stri
 
 	domain := strings.TrimPrefix(p.front.URL, "http://")
 	sim.SetAuthPage(wxtest.AuthPage{Domain: domain, ReceiverURL: receiver, Order: wxtest.PushBeforeRedirect, Funcs: []int{1, 15}})
-	fmt.Fprintf(stdout, "\nonboarding without a browser (under make serve, open %s%s in yours):\n", "http://127.0.0.1:PORT", "/component/authorize")
+	fmt.Fprintf(stdout, "\nonboarding without a browser (to click it in your own browser: make serve, then open %s):\n", "http://127.0.0.1:3000/component/authorize")
 	before = wechatCalls(sim)
 	onboarded, err := onboardOnce(ctx, p.front.URL, stdout)
 	if err != nil {
