@@ -74,11 +74,11 @@ build-PlatformRunsFunction: ## (sam build) Write $(ARTIFACTS_DIR)/bootstrap of t
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/platformtoken
 
 .PHONY: local
-local: tools ## Build and run the function under the emulator with local fakes, invoke every event, then multi-account mode on dynalite, stop
+local: tools ## Build and run the function under the emulator with local fakes, invoke every event, then multi-account mode on dynalite, then the third-party platform, stop
 	$(GO) run ./cmd/localstack
 
 .PHONY: serve
-serve: tools ## Like local, but keep serving: curl http://127.0.0.1:3000/industry or /accounts/{appid}/industry
+serve: tools ## Like local, but keep serving: curl http://127.0.0.1:3000/industry or /accounts/{appid}/industry; open /component/authorize in a browser
 	$(GO) run ./cmd/localstack -serve 127.0.0.1:3000
 
 .PHONY: invoke

@@ -33,6 +33,7 @@ type fakes struct {
 	wxURL, smURL string
 	sim          *wxtest.Simulator
 	calls        *accountstest.CallLog // get_industry calls, in front of sim
+	secrets      *smtest.Fake
 }
 
 // startFakes starts the simulator knowing one app, and Secrets Manager with
@@ -45,12 +46,13 @@ func startFakes(fixedPorts bool) (*fakes, error) {
 	sm.SetSecret(credsSecretID, fmt.Sprintf(`{"appid":%q,"appsecret":%q}`, localAppID, localAppSecret))
 	sm.SetSecret(secretID, "placeholder-before-the-first-refresh")
 	sm.SetSecret(wrongSecretID, "a-token-wechat-does-not-know")
+	sm.SetSecret(platformSecretID, platformCreds())
 
 	wxAddr, smAddr := "127.0.0.1:0", "127.0.0.1:0"
 	if fixedPorts {
 		wxAddr, smAddr = fixedWeChatAddr, fixedSecretsAddr
 	}
-	f := &fakes{sim: sim, calls: accountstest.NewCallLog(sim)}
+	f := &fakes{sim: sim, calls: accountstest.NewCallLog(sim), secrets: sm}
 	var err error
 	if f.wx, f.wxURL, err = listen(wxAddr, f.calls); err != nil {
 		return nil, err

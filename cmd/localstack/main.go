@@ -12,11 +12,12 @@
 //
 //	localstack                 refresh the token, invoke every event in events/, show a token renewal
 //	                           and a forced refresh, then two failure scenarios; then multi-account
-//	                           mode (below); then stop
+//	                           mode and the third-party platform (below); then stop
 //	localstack -event FILE     invoke one event file
 //	localstack -serve ADDR     keep serving: plain HTTP on ADDR becomes HTTP API events (like sam local
 //	                           start-api), /accounts/{appid}/industry to multi-account mode, the rest
-//	                           to single-account mode
+//	                           to single-account mode, /component/ to the platform token service (open
+//	                           /component/authorize in a browser and click through the simulated WeChat page)
 //
 // Multi-account mode runs a second getindustry with WX_TOKEN_TABLE: dynalite
 // (tools/dynalite, Node.js) holds the token table, the simulator plays WeChat
@@ -25,6 +26,17 @@
 // answering its own industry, an unknown appid (404 account_not_found), a
 // malformed one (400), and a token rotation, with the WeChat calls and the
 // table reads counted at the fakes.
+//
+// The third part is the third-party platform: the platform token service
+// (functions/platformtoken) under the emulator behind a loopback Function
+// URL, with its credentials secret in the Secrets Manager fake, writing the
+// table the multi-account getindustry reads, against a second simulator on
+// real time. It shows a ticket push, a scheduled run getting the component
+// token, three accounts authorizing (pushes) and getindustry answering each,
+// the onboarding flow once without a browser, a revocation (404), a lost
+// refresh token recovered through api_get_authorizer_list, and a forged push
+// refused (401), with the WeChat calls of each step counted at the
+// simulator. No token, key or code is printed.
 package main
 
 import (
@@ -123,7 +135,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		for _, a := range accounts.Accounts {
 			appIDs = append(appIDs, a.AppID)
 		}
-		return serveHTTP(ctx, *serve, func() (*rie.Emulator, error) { return start() }, multi, appIDs, stdout)
+		platform, stopPlatform, err := startServedPlatform(ctx, fakes, accounts, tmp, "http://"+*serve, output)
+		if err != nil {
+			return err
+		}
+		defer stopPlatform()
+		return serveHTTP(ctx, *serve, func() (*rie.Emulator, error) { return start() }, multi, platform, appIDs, stdout)
 	case *event != "":
 		return invokeFiles(ctx, start, stdout, *event)
 	}
@@ -145,7 +162,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer accounts.Close()
-	return showAccounts(ctx, fakes, accounts, startWith, stdout)
+	if err := showAccounts(ctx, fakes, accounts, startWith, stdout); err != nil {
+		return err
+	}
+	return showPlatform(ctx, fakes, accounts, tmp, output, startWith, stdout)
 }
 
 // renewal moves the simulator's clock into the last minutes of the token's

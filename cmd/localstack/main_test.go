@@ -56,6 +56,18 @@ func TestRunShowsTheWholeFlow(t *testing.T) {
 		"WeChat get_industry calls: the old token → industry; table reads of",
 		"after WeChat retired the old token: HTTP 200",
 		"WeChat get_industry calls: the old token → errcode 40001, the new token → industry; table reads of",
+		// third-party platform
+		"push component_verify_ticket (signed, encrypted): HTTP 200 success; WeChat calls: none\n",
+		"scheduled run: component token refreshed; WeChat calls: api_component_token 1\n",
+		"onboarding: the click: HTTP 302 to the (simulated) WeChat page /cgi-bin/componentloginpage\n",
+		"onboarding: the admin confirms: HTTP 302 back to /component/callback",
+		"onboarding: the authorized push: HTTP 200 success\n",
+		"onboarding: WeChat calls: api_create_preauthcode 1, api_query_auth 1\n",
+		"make serve, then open http://127.0.0.1:3000/component/authorize):\n",
+		"(the admin revoked): HTTP 200 success; WeChat calls: none\n",
+		"(revoked): HTTP 404 account_not_found\n",
+		"run: 1 due, 1 refreshed, 1 recovered through api_get_authorizer_list; WeChat calls: api_authorizer_token 2, api_get_authorizer_list 1\n",
+		"(bad signature): HTTP 401 Unauthorized; WeChat calls: none\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q", want)
@@ -71,5 +83,19 @@ func TestRunShowsTheWholeFlow(t *testing.T) {
 	}
 	if strings.Contains(got, localAppSecret) {
 		t.Error("the output contains the appsecret")
+	}
+	for _, v := range []string{platformComponent.AppSecret, platformComponent.EncodingAESKey, "ticket@@@", "queryauthcode", "preauthcode@@@", "auth_code="} {
+		if strings.Contains(got, v) {
+			t.Errorf("the output contains a platform secret or code (%q)", v)
+		}
+	}
+	// Platform part: three pushed accounts, the onboarded one, the
+	// recovered one and the one a forged push could not revoke answer
+	// their own industry.
+	if n := strings.Count(got, "HTTP 200 its own industry"); n != 6 {
+		t.Errorf("platform: accounts answered their own industry %d times; want 6", n)
+	}
+	if n := strings.Count(got, "push authorized for wx"); n != 3 {
+		t.Errorf("platform: %d authorized pushes; want 3", n)
 	}
 }

@@ -22,7 +22,7 @@ import (
 // back, the way `sam local start-api` does, until ctx is done. Two
 // functions serve, routed by path as two deployments would be: single
 // mode takes every path but /accounts/..., which multi mode takes.
-func serveHTTP(ctx context.Context, addr string, single, multi func() (*rie.Emulator, error), appIDs []string, stdout io.Writer) error {
+func serveHTTP(ctx context.Context, addr string, single, multi func() (*rie.Emulator, error), platform http.Handler, appIDs []string, stdout io.Writer) error {
 	one, err := single()
 	if err != nil {
 		return err
@@ -37,7 +37,7 @@ func serveHTTP(ctx context.Context, addr string, single, multi func() (*rie.Emul
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: route(&proxy{emu: one}, &proxy{emu: many}), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: route(&proxy{emu: one}, &proxy{emu: many}, platform), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -51,6 +51,8 @@ func serveHTTP(ctx context.Context, addr string, single, multi func() (*rie.Emul
 		fmt.Fprintf(stdout, "  curl -i %s/accounts/%s/industry   # multi-account mode, a seeded account\n", base, id)
 	}
 	fmt.Fprintf(stdout, "  curl -i %s/accounts/%s/industry   # multi-account mode, no such account: 404\n", base, unknownAppID)
+	fmt.Fprintf(stdout, "Third-party platform: open %s/component/authorize in your browser and click through\n", base)
+	fmt.Fprintln(stdout, "  (the simulated WeChat page; the account it authorizes then answers at /accounts/{appid}/industry)")
 	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -59,10 +61,14 @@ func serveHTTP(ctx context.Context, addr string, single, multi func() (*rie.Emul
 
 // route sends /accounts/... to multi and every other path to single, as
 // two deployments behind one API would be routed.
-func route(single, multi http.Handler) http.Handler {
+func route(single, multi, platform http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/accounts/") {
 			multi.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/component/") {
+			platform.ServeHTTP(w, r)
 			return
 		}
 		single.ServeHTTP(w, r)

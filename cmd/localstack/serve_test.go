@@ -11,13 +11,16 @@ func TestRouteByPath(t *testing.T) {
 	named := func(name string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, name) })
 	}
-	h := route(named("single"), named("multi"))
+	h := route(named("single"), named("multi"), named("platform"))
 	tests := []struct{ path, want string }{
 		{"/industry", "single"},
 		{"/", "single"},
 		{"/accounts", "single"}, // the single-account function answers 404 for it
 		{"/accounts/wx0123456789abcdef/industry", "multi"},
 		{"/accounts/", "multi"},
+		{"/component/authorize", "platform"},
+		{"/component/events", "platform"},
+		{"/component", "single"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

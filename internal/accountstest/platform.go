@@ -24,6 +24,10 @@ var component = wxtest.Component{
 	EncodingAESKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
 }
 
+// Component returns the made-up platform that NewPlatform sets, so that a
+// local platform token service can be given its credentials.
+func Component() wxtest.Component { return component }
+
 // expiryMargin is how much earlier than WeChat's expiry an item's
 // expires_at is written ("up to 5 minutes early, never late").
 const expiryMargin = 5 * time.Minute
