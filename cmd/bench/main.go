@@ -195,7 +195,7 @@ func secretJSON(token string) string {
 	return fmt.Sprintf(`{"access_token":%q,"expires_at":%q}`, token, expires)
 }
 
-// env is the function's environment: DESIGN.md's configuration pointed at
+// env is the function's environment: README's configuration pointed at
 // the fakes, dummy credentials (the fake checks no signature), INFO logs.
 func (f *fakes) env() []string {
 	return []string{

@@ -79,7 +79,7 @@ func listen(addr string, h http.Handler) (*http.Server, string, error) {
 }
 
 // env is getindustry's environment under the emulator: the configuration
-// of DESIGN.md pointed at the fakes.
+// of README's Configuration pointed at the fakes.
 func (f *fakes) env() []string {
 	return append(f.awsEnv(), "WX_API_BASE_URL="+f.wxURL, "AWS_LAMBDA_FUNCTION_NAME=GetIndustryFunction")
 }

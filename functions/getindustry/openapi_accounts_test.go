@@ -9,7 +9,7 @@ import (
 )
 
 // accountsPath is multi-account mode's path as openapi.yaml and the
-// template name it (DESIGN.md, "Many accounts").
+// template name it (README, "Many accounts").
 const accountsPath = "/accounts/{appid}/industry"
 
 // TestOpenAPIAccountsPath checks what openapi.yaml documents for
@@ -35,7 +35,7 @@ func TestOpenAPIAccountsPath(t *testing.T) {
 	}
 	schema := spec.resolve(t, appid["schema"])
 	if schema["pattern"] != `^wx[0-9a-f]{16}$` {
-		t.Errorf("appid pattern = %v; want DESIGN.md's ^wx[0-9a-f]{16}$", schema["pattern"])
+		t.Errorf("appid pattern = %v; want README's ^wx[0-9a-f]{16}$", schema["pattern"])
 	}
 	for value, ok := range map[string]bool{
 		"wx0123456789abcdef": true, "wxffffffffffffffff": true,

@@ -55,7 +55,7 @@ func TestTemplateAccountsMode(t *testing.T) {
 	}
 }
 
-// tplCheckTokenTable checks the table against DESIGN.md ("Many accounts"):
+// tplCheckTokenTable checks the table against README ("Many accounts"):
 // key appid (S) alone, on demand, encrypted with a KMS key, point-in-time
 // recovery on, and kept when the stack lets go of it.
 func tplCheckTokenTable(t *testing.T, table map[string]any) {

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// The platform token service (DESIGN.md, "Platform token service"): its
+// The platform token service (README, "Third-party platform"): its
 // code lives in another package main, so these tests read what they need
 // from its source files (the environment it reads, the DynamoDB calls it
 // makes, the table's attribute names, the metrics it writes).

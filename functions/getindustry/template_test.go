@@ -37,7 +37,7 @@ var tplSDKEnv = map[string]bool{"AWS_ENDPOINT_URL_SECRETS_MANAGER": true, "AWS_E
 // tplModeEnv lists the environment variables that belong to one
 // AccountsMode: the template sets them in that mode only, so that exactly
 // one of WX_TOKEN_SECRET_ID and WX_TOKEN_TABLE selects the function's mode
-// (DESIGN.md, "Many accounts").
+// (README, "Many accounts").
 var tplModeEnv = map[string]string{
 	"WX_TOKEN_SECRET_ID": "single", "WX_TOKEN_SECRET_FIELD": "single", "AWS_ENDPOINT_URL_SECRETS_MANAGER": "single",
 	"WX_TOKEN_TABLE": "multi", "WX_MAX_ACCOUNTS": "multi", "WX_ACCOUNT_MISS_TTL": "multi", "AWS_ENDPOINT_URL_DYNAMODB": "multi",
@@ -529,7 +529,7 @@ func tplGetIndustryPolicies(tc tplCase) []any {
 	return policies
 }
 
-// tplTableRead is multi mode's one grant (DESIGN.md, "Many accounts"):
+// tplTableRead is multi mode's one grant (README, "Many accounts"):
 // GetItem on the token table alone, naming or returning no attribute but the
 // key, access_token and expires_at, and only with a projection
 // (Select is ALL_ATTRIBUTES without one, so a plain GetItem is denied).
@@ -713,7 +713,7 @@ func tplCodeReads(name string) bool {
 	return read
 }
 
-// tplCheckMultiEnv checks multi mode's variables against DESIGN.md ("Many
+// tplCheckMultiEnv checks multi mode's variables against README ("Many
 // accounts": the table, WX_MAX_ACCOUNTS 10000, WX_ACCOUNT_MISS_TTL 30s) and,
 // once the code reads WX_TOKEN_TABLE, that parseConfig accepts them.
 func tplCheckMultiEnv(t *testing.T, env map[string]string) {

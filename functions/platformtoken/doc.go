@@ -1,6 +1,6 @@
 // Command platformtoken is the AWS Lambda function that keeps a WeChat
 // third-party platform's tokens in the DynamoDB table getindustry reads in
-// multi-account mode (DESIGN.md, "Platform token service"). One bootstrap,
+// multi-account mode (README, "Third-party platform"). One bootstrap,
 // deployed twice:
 //
 //   - the public function, behind a Function URL: WeChat's pushes to

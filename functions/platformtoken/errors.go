@@ -13,7 +13,7 @@ import (
 )
 
 // Lambda errorTypes a run answers when it could do nothing, in the style
-// of the token refresher (DESIGN.md), so that Step Functions Retry and
+// of the token refresher (README, "Token refresher"), so that Step Functions Retry and
 // Catch can match them.
 const (
 	typeInvalidRequest         = "InvalidRequest"

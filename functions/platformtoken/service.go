@@ -13,7 +13,7 @@ import (
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
-// Timing rules of DESIGN.md, "Platform token service".
+// Timing rules of README, "Third-party platform".
 const (
 	// refreshWindow: a token (component or account) with less than this
 	// left is refreshed by a run. Runs come every 5 minutes, so a token is
@@ -21,7 +21,7 @@ const (
 	refreshWindow = 20 * time.Minute
 	// expiryMargin is taken off WeChat's expires_in when an expiry is
 	// stored, counted from before the request was sent, so that a stored
-	// expires_at is never late (DESIGN.md allows up to 5 minutes early).
+	// expires_at is never late (the table contract allows up to 5 minutes early: README, "Many accounts").
 	expiryMargin = time.Minute
 	// pushWeChatBudget bounds the WeChat calls a push makes, and
 	// pushBudget the whole push, inside WeChat's 5 seconds.

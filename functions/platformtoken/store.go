@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// The table's items (DESIGN.md, "Platform token service"). Partition key
+// The table's items (README, "Third-party platform"). Partition key
 // appid (S).
 //
 // An account's item, keyed by the account's own appid:
