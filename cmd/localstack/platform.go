@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,7 +85,7 @@ func startServedPlatform(ctx context.Context, f *fakes, s *accountstest.Stack, d
 	if p.emu, err = rie.Start(ctx, rie.Options{Bootstrap: boot, Env: env, Timeout: 10 * time.Second, Output: output}); err != nil {
 		return nil, nil, err
 	}
-	front := functionURLFront(p.invoke)
+	front := rie.FunctionURLFront("", p.frontInvoke)
 	local := httptest.NewServer(front) // the ticket's way in before the serve address listens
 	_, res, err := f.sim.PushTicket(ctx, local.URL+"/component/events")
 	local.Close()
@@ -127,7 +126,7 @@ func startPlatform(ctx context.Context, f *fakes, s *accountstest.Stack, dir str
 		return nil, err
 	}
 	p.wx = wxtest.NewServer(p.sim)
-	p.front = httptest.NewServer(functionURLFront(p.invoke))
+	p.front = httptest.NewServer(rie.FunctionURLFront("", p.frontInvoke))
 	p.emu, err = rie.Start(ctx, rie.Options{Bootstrap: boot, Env: platformEnv(f, s, p.wx.URL, p.front.URL), Timeout: 10 * time.Second, Output: output})
 	if err != nil {
 		p.front.Close()
@@ -137,47 +136,14 @@ func startPlatform(ctx context.Context, f *fakes, s *accountstest.Stack, dir str
 	return p, nil
 }
 
-// functionURLFront turns plain HTTP into Function URL events, as a Lambda
-// Function URL does.
-func functionURLFront(invoke func(context.Context, []byte) (int, []byte, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		headers := map[string]string{"host": r.Host}
-		for k, v := range r.Header {
-			headers[strings.ToLower(k)] = strings.Join(v, ",")
-		}
-		var cookies []string
-		if c, ok := headers["cookie"]; ok {
-			cookies = strings.Split(c, "; ")
-			delete(headers, "cookie")
-		}
-		ev := events.LambdaFunctionURLRequest{Version: "2.0", RawPath: r.URL.Path, RawQueryString: r.URL.RawQuery,
-			Headers: headers, Cookies: cookies, Body: base64.StdEncoding.EncodeToString(body), IsBase64Encoded: true,
-			RequestContext: events.LambdaFunctionURLRequestContext{DomainName: r.Host, RequestID: "local-front",
-				HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: r.Method, Path: r.URL.Path,
-					Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: r.UserAgent()}}}
-		payload, _ := json.Marshal(ev)
-		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
-		defer cancel()
-		status, out, err := invoke(ctx, payload)
-		var resp events.LambdaFunctionURLResponse
-		if err != nil || status != http.StatusOK || json.Unmarshal(out, &resp) != nil || resp.StatusCode == 0 {
-			http.Error(w, "front: invoke failed", http.StatusBadGateway)
-			return
-		}
-		for k, v := range resp.Headers {
-			w.Header().Set(k, v)
-		}
-		for _, c := range resp.Cookies {
-			w.Header().Add("Set-Cookie", c)
-		}
-		w.WriteHeader(resp.StatusCode)
-		b := []byte(resp.Body)
-		if resp.IsBase64Encoded {
-			b, _ = base64.StdEncoding.DecodeString(resp.Body)
-		}
-		_, _ = w.Write(b)
-	})
+// frontInvoke is p.invoke for rie.FunctionURLFront: an emulator answer
+// other than HTTP 200 (a crash) is an error.
+func (p *platformStack) frontInvoke(ctx context.Context, payload []byte) ([]byte, error) {
+	status, out, err := p.invoke(ctx, payload)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("emulator answered HTTP %d", status)
+	}
+	return out, err
 }
 
 // wechatCalls returns the simulator's count of each component call.

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -23,6 +20,7 @@ import (
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/onboard"
 	"github.com/wxindustry/getindustry/internal/redact"
+	"github.com/wxindustry/getindustry/internal/rie"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
@@ -123,50 +121,10 @@ func lambdaCtx(tb testing.TB) context.Context {
 // frontDomain is the Function URL domain name the front's events carry.
 const frontDomain = "abc.lambda-url.us-east-1.on.aws"
 
-// newFront serves HTTP on loopback by turning each request into a Lambda
-// Function URL event (payload 2.0, as AWS sends it: the Host header as the
-// client sent it, the cookies apart, domainName frontDomain) for invoke,
-// and the answer back into HTTP, its cookies as Set-Cookie.
+// newFront serves HTTP on loopback as a Function URL with domain name
+// frontDomain in front of invoke (see rie.FunctionURLFront).
 func newFront(tb testing.TB, invoke func(context.Context, []byte) ([]byte, error)) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		headers := map[string]string{"host": r.Host}
-		for k, v := range r.Header {
-			headers[strings.ToLower(k)] = strings.Join(v, ",")
-		}
-		var cookies []string
-		if c, ok := headers["cookie"]; ok {
-			cookies = strings.Split(c, "; ")
-			delete(headers, "cookie")
-		}
-		ev := events.LambdaFunctionURLRequest{Version: "2.0", RawPath: r.URL.Path, RawQueryString: r.URL.RawQuery,
-			Headers: headers, Cookies: cookies, Body: base64.StdEncoding.EncodeToString(body), IsBase64Encoded: true,
-			RequestContext: events.LambdaFunctionURLRequestContext{DomainName: frontDomain,
-				HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: r.Method, Path: r.URL.Path,
-					Protocol: "HTTP/1.1", SourceIP: "203.0.113.10", UserAgent: r.UserAgent()}}}
-		payload, _ := json.Marshal(ev)
-		ctx := lambdacontext.NewContext(r.Context(), &lambdacontext.LambdaContext{AwsRequestID: "req-front"})
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		out, err := invoke(ctx, payload)
-		var resp events.LambdaFunctionURLResponse
-		if err != nil || json.Unmarshal(out, &resp) != nil {
-			http.Error(w, "front: invoke failed", http.StatusBadGateway)
-			return
-		}
-		for k, v := range resp.Headers {
-			w.Header().Set(k, v)
-		}
-		for _, c := range resp.Cookies {
-			w.Header().Add("Set-Cookie", c)
-		}
-		w.WriteHeader(resp.StatusCode)
-		b := []byte(resp.Body)
-		if resp.IsBase64Encoded {
-			b, _ = base64.StdEncoding.DecodeString(resp.Body)
-		}
-		_, _ = w.Write(b)
-	}))
+	srv := httptest.NewServer(rie.FunctionURLFront(frontDomain, invoke))
 	tb.Cleanup(srv.Close)
 	return srv
 }
