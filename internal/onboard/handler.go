@@ -146,20 +146,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // entry serves the entry page: no WeChat call, one link to the click route
 // with auth_type and biz_appid, and the access cookie when the key was given.
 func (h *Handler) entry(w http.ResponseWriter, r *http.Request) {
-	acc := h.access(r)
-	if acc == accessDenied {
-		h.problem(w, r, http.StatusForbidden)
-		return
-	}
-	p, ok := parseParams(r.URL.Query())
+	acc, p, base, ok := h.begin(w, r, "authorize")
 	if !ok {
-		h.problem(w, r, http.StatusBadRequest)
-		return
-	}
-	base, ok := h.publicBase(r.Context())
-	if !ok {
-		h.log.LogAttrs(r.Context(), slog.LevelError, "no public base URL", slog.String("route", "authorize"))
-		h.problem(w, r, http.StatusInternalServerError)
 		return
 	}
 	if acc == accessByKey {
@@ -172,22 +160,30 @@ func (h *Handler) entry(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, pageEntry, pageData{Link: "authorize/go?" + q.Encode()})
 }
 
+// begin is what the entry page and the click check first, in this order:
+// access (403), the parameters (400) and the public base URL (500). When
+// one fails it has answered, and ok is false.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request, route string) (acc accessResult, p params, base string, ok bool) {
+	if acc = h.access(r); acc == accessDenied {
+		h.problem(w, r, http.StatusForbidden)
+		return acc, p, "", false
+	}
+	if p, ok = parseParams(r.URL.Query()); !ok {
+		h.problem(w, r, http.StatusBadRequest)
+		return acc, p, "", false
+	}
+	if base, ok = h.publicBase(r.Context()); !ok {
+		h.log.LogAttrs(r.Context(), slog.LevelError, "no public base URL", slog.String("route", route))
+		h.problem(w, r, http.StatusInternalServerError)
+	}
+	return acc, p, base, ok
+}
+
 // click costs one api_create_preauthcode and redirects to WeChat's page: the
 // H5 one for a phone's User-Agent, else the PC one.
 func (h *Handler) click(w http.ResponseWriter, r *http.Request) {
-	if h.access(r) == accessDenied {
-		h.problem(w, r, http.StatusForbidden)
-		return
-	}
-	p, ok := parseParams(r.URL.Query())
+	_, p, base, ok := h.begin(w, r, "authorize/go")
 	if !ok {
-		h.problem(w, r, http.StatusBadRequest)
-		return
-	}
-	base, ok := h.publicBase(r.Context())
-	if !ok {
-		h.log.LogAttrs(r.Context(), slog.LevelError, "no public base URL", slog.String("route", "authorize/go"))
-		h.problem(w, r, http.StatusInternalServerError)
 		return
 	}
 	code, _, err := h.codes.CreatePreAuthCode(r.Context())
