@@ -60,7 +60,7 @@ func TestParseConfig(t *testing.T) {
 		{
 			name:    "reserved metrics namespace",
 			env:     map[string]string{"WX_TOKEN_SECRET_ID": "wx", "WX_METRICS_NAMESPACE": "AWS/Lambda"},
-			wantErr: []string{"WX_METRICS_NAMESPACE", "reserved prefix"},
+			wantErr: []string{"WX_METRICS_NAMESPACE", `"AWS/"`},
 		},
 		{
 			name:    "every problem at once",

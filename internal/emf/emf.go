@@ -78,18 +78,9 @@ func Write(mu *sync.Mutex, w io.Writer, records ...any) error {
 // CheckNamespace reports whether ns is a namespace CloudWatch accepts: 1 to 255 printable
 // ASCII characters, not only spaces, starting neither with ':' nor with "AWS/".
 func CheckNamespace(ns string) error {
-	problem := ""
-	switch {
-	case strings.TrimSpace(ns) == "":
-		problem = "is empty or only spaces"
-	case len(ns) > 255:
-		problem = "is longer than 255 characters"
-	case ns[0] == ':' || strings.HasPrefix(ns, "AWS/"):
-		problem = `starts with ':' or the reserved prefix "AWS/"`
-	case strings.ContainsFunc(ns, func(r rune) bool { return r < 0x20 || r > 0x7e }):
-		problem = "has a character that is not printable ASCII"
-	default:
-		return nil
+	if strings.TrimSpace(ns) == "" || len(ns) > 255 || ns[0] == ':' || strings.HasPrefix(ns, "AWS/") ||
+		strings.ContainsFunc(ns, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+		return fmt.Errorf(`emf: namespace %q: CloudWatch takes 1 to 255 printable ASCII characters, not only spaces, starting neither with ':' nor with "AWS/"`, ns)
 	}
-	return fmt.Errorf("emf: namespace %q %s", ns, problem)
+	return nil
 }
