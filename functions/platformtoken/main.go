@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -17,18 +15,7 @@ import (
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
-func main() {
-	start := func(h lambda.Handler) { lambda.Start(h) }
-	if err := run(context.Background(), os.Getenv, os.Stdout, start); err != nil {
-		os.Exit(1) // run has logged why, as the one JSON line of a failed cold start
-	}
-}
-
-// run builds the function once per cold start and hands its handler to
-// start (see lambdaenv.Run).
-func run(ctx context.Context, getenv func(string) string, stdout io.Writer, start func(lambda.Handler)) error {
-	return lambdaenv.Run(ctx, getenv, stdout, start, build)
-}
+func main() { lambdaenv.Main(build) }
 
 // build makes the handler: configuration, the Secrets Manager, DynamoDB and
 // WeChat clients, each once. The credentials secret is read at the first

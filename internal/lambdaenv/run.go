@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -17,6 +18,15 @@ import (
 // secret the function comes to hold (an access token it reads) goes into
 // secrets, which log masks wherever it appears.
 type BuildFunc func(getenv func(string) string, stdout io.Writer, log *slog.Logger, secrets *redact.Secrets) (lambda.Handler, error)
+
+// Main is a function's main: Run with the process's environment and stdout,
+// handing the handler to lambda.Start; a failed cold start, which Run has
+// logged, exits 1.
+func Main(build BuildFunc) {
+	if err := Run(context.Background(), os.Getenv, os.Stdout, func(h lambda.Handler) { lambda.Start(h) }, build); err != nil {
+		os.Exit(1)
+	}
+}
 
 // Run is a function's composition root after main: it builds the one
 // logger (JSON lines on stdout, at AWS_LAMBDA_LOG_LEVEL, masking the
