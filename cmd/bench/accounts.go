@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/wxindustry/getindustry/internal/accountstest"
-	"github.com/wxindustry/getindustry/internal/rie"
 	"github.com/wxindustry/getindustry/internal/wx"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -85,117 +83,68 @@ func (s accountsStack) maxCallsPerAccount(calls []accountstest.Call, window time
 	return most
 }
 
-// measureAccounts measures v in multi-account mode with cfg.accounts
-// accounts: init and first invoke as measure does; then, in the first
-// emulator, one request per account (each a cache miss) so that every
-// account is cached, the bootstrap's VmHWM before and after; then cfg.n
-// direct and cfg.n HTTP API requests whose appids follow a Zipf
-// distribution (fixed seed), all cache hits. Table reads and WeChat calls
-// per account are those of the first emulator, from its first invoke on.
-func measureAccounts(ctx context.Context, v variant, fk *fakes, cfg measureConfig) result {
-	progress := func(format string, args ...any) {
-		fmt.Fprintf(cfg.progress, "bench: %s: %s\n", v.name, fmt.Sprintf(format, args...))
+// openAccounts is open in multi-account mode with cfg.accounts accounts:
+// it seeds them, starts the first emulator and makes its first invoke (the
+// first account), then one request per other account (each a cache miss)
+// so that every account is cached, reading the bootstrap's VmHWM before
+// and after. The warm invokes are cfg.n direct and cfg.n HTTP API
+// requests whose appids follow a Zipf distribution (fixed seed), all
+// cache hits. Table reads and WeChat calls per account are those of the
+// first emulator, from its first invoke on.
+func (s *session) openAccounts(ctx context.Context) error {
+	var err error
+	if s.stack, err = startAccounts(ctx, s.fk, s.cfg.accounts, s.progress); err != nil {
+		return err
 	}
-	s, err := startAccounts(ctx, fk, cfg.accounts, progress)
-	if err != nil {
-		return result{err: err}
-	}
-	defer s.Close()
-	calls0 := fk.industryLog.Len()
-	var r result
-	var inits, firsts []time.Duration
-	for i := range cfg.inits {
-		progress("emulator %d/%d", i+1, cfg.inits)
-		emu, err := rie.Start(ctx, rie.Options{Bootstrap: v.bootstrap, Env: s.env(fk), Timeout: 10 * time.Second})
-		if err != nil {
-			return result{err: err}
+	a := s.stack.Accounts[0]
+	mix := zipfAppIDs(s.stack.Accounts, 2*s.cfg.n)
+	s.env, s.first = s.stack.env(s.fk), call{directFor(a.AppID), wantIndustryOf(a.AppID)}
+	s.warm = func(k, i int) call {
+		id := mix[k*s.cfg.n+i]
+		if k == 0 {
+			return call{directFor(id), wantIndustryOf(id)}
 		}
-		err = func() error {
-			defer emu.Close()
-			first, err := timedInvoke(ctx, emu, directFor(s.Accounts[0].AppID), wantIndustryOf(s.Accounts[0].AppID))
-			if err != nil {
-				return fmt.Errorf("first invoke: %w", err)
-			}
-			init, err := waitInit(ctx, emu.Log)
-			if err != nil {
-				return err
-			}
-			inits, firsts = append(inits, init), append(firsts, first)
-			if i > 0 {
-				return nil
-			}
-			if err := s.warm(ctx, emu, fk, cfg, &r, progress); err != nil {
-				return err
-			}
-			// Caches are per instance: count this instance's reads and
-			// calls, before the next fresh emulators make their own.
-			r.maxReadsPerTokenTTL, _ = s.Reads.MaxPerWindow(tokenTTL)
-			r.maxCallsPerIndustryTTL = s.maxCallsPerAccount(fk.industryLog.Since(calls0), industryTTL)
-			return nil
-		}()
-		if err != nil {
-			return result{err: fmt.Errorf("%w\nemulator output (tail):\n%s", err, emu.Log.Tail(8))}
-		}
+		return call{httpFor(id), wantHTTP200}
 	}
-	r.init, r.firstInvoke = median(inits), median(firsts)
-	return r
+	if err := s.launch(ctx); err != nil {
+		return err
+	}
+	if err := s.fill(ctx); err != nil {
+		return s.fail(err)
+	}
+	s.wx0, s.ddb0 = s.fk.industryLog.Len(), readsTotal(s.stack.Reads)
+	return nil
 }
 
-// warm fills the caches with every account, then times the Zipf mix.
-func (s accountsStack) warm(ctx context.Context, emu *rie.Emulator, fk *fakes, cfg measureConfig, r *result, progress func(string, ...any)) error {
-	base, err := peakRSS(emu.BootstrapPID())
+// fill caches every account but the first (which the first invoke cached)
+// with one request each, and reads the bootstrap's VmHWM before and after.
+func (s *session) fill(ctx context.Context) error {
+	base, err := peakRSS(s.emu.BootstrapPID())
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	for _, a := range s.Accounts[1:] {
-		if _, err := timedInvoke(ctx, emu, directFor(a.AppID), wantIndustryOf(a.AppID)); err != nil {
+	for _, a := range s.stack.Accounts[1:] {
+		if _, err := timedInvoke(ctx, s.emu, directFor(a.AppID), wantIndustryOf(a.AppID)); err != nil {
 			return fmt.Errorf("fill, %s: %w", a.AppID, err)
 		}
 	}
-	r.fill = time.Since(start)
-	progress("cached all %d accounts (one request each) in %v", len(s.Accounts), r.fill.Round(time.Millisecond))
-	full, err := peakRSS(emu.BootstrapPID())
+	s.r.fill = time.Since(start)
+	s.progress("cached all %d accounts (one request each) in %v", len(s.stack.Accounts), s.r.fill.Round(time.Millisecond))
+	full, err := peakRSS(s.emu.BootstrapPID())
 	if err != nil {
 		return err
 	}
-	r.accounts, r.cachedRSS = len(s.Accounts), full
-	if len(s.Accounts) > 1 {
-		r.bytesPerAccount = float64(full-base) / float64(len(s.Accounts)-1)
+	s.r.accounts, s.r.cachedRSS = len(s.stack.Accounts), full
+	if len(s.stack.Accounts) > 1 {
+		s.r.bytesPerAccount = float64(full-base) / float64(len(s.stack.Accounts)-1)
 	}
-
-	mix := zipfAppIDs(s.Accounts, 2*cfg.n)
-	calls, reads0 := fk.industryLog.Len(), readsTotal(s.Reads)
-	if r.direct, err = timeEach(ctx, emu, mix[:cfg.n], directFor, wantIndustryOf); err != nil {
-		return fmt.Errorf("warm direct invokes: %w", err)
-	}
-	r.wechatPer1000 = per1000(fk.industryLog.Len()-calls, cfg.n)
-	r.ddbPer1000 = per1000(readsTotal(s.Reads)-reads0, cfg.n)
-	if r.http, err = timeEach(ctx, emu, mix[cfg.n:], httpFor, func(string) func([]byte) error { return wantHTTP200 }); err != nil {
-		return fmt.Errorf("warm HTTP API invokes: %w", err)
-	}
-	r.peakRSS, err = peakRSS(emu.BootstrapPID())
-	return err
+	return nil
 }
 
 func readsTotal(rc *accountstest.ReadCounter) int {
 	n, _ := rc.Total()
 	return n
-}
-
-// timeEach invokes once per appid, the payload and check made for it, and
-// returns the latency percentiles.
-func timeEach(ctx context.Context, emu *rie.Emulator, appIDs []string, payload func(string) []byte, check func(string) func([]byte) error) (latencies, error) {
-	ds := make([]time.Duration, 0, len(appIDs))
-	for _, id := range appIDs {
-		d, err := timedInvoke(ctx, emu, payload(id), check(id))
-		if err != nil {
-			return latencies{}, err
-		}
-		ds = append(ds, d)
-	}
-	slices.Sort(ds)
-	return latencies{p50: percentile(ds, 50), p99: percentile(ds, 99)}, nil
 }
 
 // zipfAppIDs returns n appids drawn from accounts with a Zipf distribution

@@ -24,9 +24,9 @@ func TestMeasureAccountsUnderEmulator(t *testing.T) {
 	v.name, v.accounts = "getindustry, 40 accounts", true
 	cfg := quietConfig(30, 2)
 	cfg.accounts = 40
-	r := measureAccounts(t.Context(), v, fk, cfg)
+	r := measure(t.Context(), []variant{v}, []*fakes{fk}, cfg)[0]
 	if r.err != nil {
-		t.Fatalf("measureAccounts() err = %v", r.err)
+		t.Fatalf("measure() err = %v", r.err)
 	}
 	if r.accounts != 40 {
 		t.Errorf("accounts = %d; want 40", r.accounts)

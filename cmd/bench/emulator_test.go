@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,17 +15,20 @@ import (
 
 func TestMeasureUnderEmulator(t *testing.T) {
 	vs := needEmulator(t)
-	fk := newFakes(t, secretJSON(sentinelToken), sentinelToken)
-	ctx := t.Context()
+	fks := make([]*fakes, len(vs))
+	for i := range fks {
+		fks[i] = newFakes(t, secretJSON(sentinelToken), sentinelToken)
+	}
 	const n = 4 // warm invokes: the counting window is n+1 = 5 invokes
 	want := map[string]struct{ wechat, secrets float64 }{
 		"getindustry":             {200, 200}, // one call each in 5 invokes: both caches hold
 		"getindustry, caches off": {1000, 1000},
 		"bare aws-lambda-go":      {0, 0},
 	}
-	for _, v := range vs {
+	rs := measure(t.Context(), vs, fks, quietConfig(n, 2)) // side by side, each variant with its own fakes
+	for i, v := range vs {
 		t.Run(v.name, func(t *testing.T) {
-			r := measure(ctx, v, fk, quietConfig(n, 2))
+			r := rs[i]
 			if r.err != nil {
 				t.Fatalf("measure() err = %v", r.err)
 			}
@@ -53,28 +57,37 @@ func TestMeasureUnderEmulator(t *testing.T) {
 
 func TestMeasureFailuresDoNotLeakToken(t *testing.T) {
 	vs := needEmulator(t)
+	bare := vs[len(vs)-1]
 	tests := []struct {
 		name    string
+		variant int      // in vs: getindustry, unless caches off
 		tokens  []string // tokens WeChat accepts
 		faults  []wxtest.Fault
-		wantErr string
+		wantErr string // a regular expression
 	}{
 		{name: "WeChat rejects the token", tokens: []string{"another-token"}, wantErr: "WeChatTokenInvalid"},
 		{name: "daily quota reached", tokens: []string{sentinelToken},
 			faults: []wxtest.Fault{{Errcode: 45009}}, wantErr: "WeChatQuotaExceeded"},
 		{name: "IP not whitelisted", tokens: []string{sentinelToken},
 			faults: []wxtest.Fault{{Errcode: 40164}}, wantErr: "WeChatUnauthorized"},
+		{name: "quota reached at a warm invoke, caches off", variant: 1, tokens: []string{sentinelToken},
+			faults: []wxtest.Fault{{}, {Errcode: 45009}}, wantErr: "^warm direct invokes: .*WeChatQuotaExceeded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fk := newFakes(t, secretJSON(sentinelToken), tt.tokens...)
 			fk.sim.Script(tt.faults...)
-			r := measure(t.Context(), vs[0], fk, quietConfig(2, 1))
-			if r.err == nil || !strings.Contains(r.err.Error(), tt.wantErr) {
+			// bare, measured side by side, is measured all the same.
+			pair := []variant{vs[tt.variant], bare}
+			rs := measure(t.Context(), pair, []*fakes{fk, newFakes(t, secretJSON(sentinelToken))}, quietConfig(2, 1))
+			if r := rs[0]; r.err == nil || !regexp.MustCompile(tt.wantErr).MatchString(r.err.Error()) {
 				t.Fatalf("measure() err = %v; want the function's %s", r.err, tt.wantErr)
 			}
-			noSecretIn(t, "error", r.err.Error())
-			report := render(readMachine(), "go run ./cmd/bench", quietConfig(2, 1), vs[:1], []result{r})
+			if r := rs[1]; r.err != nil || r.direct.p50 <= 0 || r.http.p50 <= 0 {
+				t.Errorf("bare: err = %v, warm p50 direct %v, HTTP %v; want it measured", r.err, r.direct.p50, r.http.p50)
+			}
+			noSecretIn(t, "error", rs[0].err.Error())
+			report := render(readMachine(), "go run ./cmd/bench", quietConfig(2, 1), pair, rs)
 			noSecretIn(t, "report", report)
 		})
 	}

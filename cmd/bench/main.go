@@ -69,20 +69,20 @@ func run(ctx context.Context, args []string, stdout, progress io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fk := startFakes(secretJSON(benchToken), benchToken)
-	defer fk.close()
+	// Each variant has fakes of its own: the variants run side by side and
+	// their upstream calls are counted apart.
+	fks := make([]*fakes, len(variants))
+	for i := range fks {
+		fks[i] = startFakes(secretJSON(benchToken), benchToken)
+		defer fks[i].close()
+	}
 
 	cfg := measureConfig{n: *n, inits: *inits, accounts: *accounts, progress: progress}
-	results := make([]result, len(variants))
+	results := measure(ctx, variants, fks, cfg)
 	var errs []error
-	for i, v := range variants {
-		if v.accounts {
-			results[i] = measureAccounts(ctx, v, fk, cfg)
-		} else {
-			results[i] = measure(ctx, v, fk, cfg)
-		}
-		if results[i].err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", v.name, results[i].err))
+	for i, r := range results {
+		if r.err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", variants[i].name, r.err))
 		}
 	}
 	report := render(readMachine(), "go run ./cmd/bench "+strings.Join(args, " "), cfg, variants, results)
@@ -102,7 +102,7 @@ type variant struct {
 	armSize   int64    // bytes of the linux/arm64 build, as SAM builds it
 	env       []string // on top of the fakes' environment
 	upstream  bool     // calls WeChat and Secrets Manager
-	accounts  bool     // multi-account mode: the table on dynalite, many accounts (measureAccounts)
+	accounts  bool     // multi-account mode: the table on dynalite, many accounts (openAccounts)
 	// checkDirect and checkHTTP validate the emulator's answers.
 	checkDirect, checkHTTP func([]byte) error
 }

@@ -54,61 +54,210 @@ type latencies struct{ p50, p99 time.Duration }
 // invokeTimeout bounds one invoke, far above any expected latency.
 const invokeTimeout = 15 * time.Second
 
-// measure runs v in cfg.inits fresh emulators: in the first, the first
-// invoke and then cfg.n warm invokes of each payload; in the others, the
-// first invoke only, for the medians of init and first-invoke latency.
-func measure(ctx context.Context, v variant, fk *fakes, cfg measureConfig) result {
+// call is one invoke: its payload and the check of the emulator's answer.
+type call struct {
+	payload []byte
+	check   func([]byte) error
+}
+
+// session is one variant being measured. Its fakes are its own, so that
+// its upstream calls are counted apart from those of the variants measured
+// side by side with it.
+type session struct {
+	v     variant
+	fk    *fakes
+	cfg   measureConfig
+	stack accountsStack       // multi-account mode only
+	env   []string            // the function's environment
+	first call                // the first invoke of every fresh emulator
+	warm  func(k, i int) call // the i-th warm invoke of payload k: 0 direct, 1 HTTP API
+	emu   *rie.Emulator       // the first emulator, open from its first invoke to its last warm one
+	ds    [2][]time.Duration  // the warm latencies of each payload
+	// wx0, sm0 and ddb0 are the WeChat calls, Secrets Manager reads and
+	// table reads before the window the calls per 1,000 invokes count.
+	wx0, sm0, ddb0 int
+	inits, firsts  []time.Duration
+	r              result
+}
+
+// measure measures each variant vs[j] with its own fakes fks[j]. First,
+// one variant after the other (multi-account mode first), it starts a
+// fresh emulator and makes its first invoke (in multi-account mode, then
+// one request per account). Then, in those emulators, the cfg.n warm
+// direct invokes of all variants, interleaved (one invoke of each variant
+// in turn), then the cfg.n HTTP API ones likewise. Then, one variant after
+// the other, the other cfg.inits-1 fresh emulators for the medians of init
+// and first-invoke latency. A variant that fails drops out; the others go on.
+func measure(ctx context.Context, vs []variant, fks []*fakes, cfg measureConfig) []result {
+	ss := make([]*session, len(vs))
+	for j, v := range vs {
+		ss[j] = &session{v: v, fk: fks[j], cfg: cfg}
+		defer ss[j].close()
+	}
+	errs := make([]error, len(vs))
+	// Multi-account mode opens first: while it seeds and fills its caches,
+	// the others' caches would age.
+	for _, accounts := range []bool{true, false} {
+		for j, s := range ss {
+			if s.v.accounts == accounts {
+				errs[j] = s.open(ctx)
+			}
+		}
+	}
+	fmt.Fprintf(cfg.progress, "bench: warm invokes, one of each variant in turn: %d direct, then %d HTTP API\n", cfg.n, cfg.n)
+	roundRobin(cfg.n, errs, func(i, j int) error { return ss[j].invoke(ctx, 0, i) })
+	for j, s := range ss {
+		if errs[j] == nil {
+			s.countUpstream()
+		}
+	}
+	roundRobin(cfg.n, errs, func(i, j int) error { return ss[j].invoke(ctx, 1, i) })
+	for j, s := range ss {
+		if errs[j] == nil {
+			errs[j] = s.endWarm()
+		}
+	}
+	rs := make([]result, len(ss))
+	for j, s := range ss {
+		if errs[j] == nil {
+			errs[j] = s.moreInits(ctx)
+		}
+		rs[j] = s.r
+		rs[j].err = errs[j]
+	}
+	return rs
+}
+
+// roundRobin calls step(i, j) for i from 0 to n-1 and, for each i, for
+// every j whose errs[j] is nil in turn, and keeps step's error in errs[j]:
+// a variant that fails leaves the rotation, the others go on.
+func roundRobin(n int, errs []error, step func(i, j int) error) {
+	for i := range n {
+		for j := range errs {
+			if errs[j] == nil {
+				errs[j] = step(i, j)
+			}
+		}
+	}
+}
+
+// open prepares the variant's payloads and starts its first emulator with
+// its first invoke; in multi-account mode, openAccounts.
+func (s *session) open(ctx context.Context) error {
+	if s.v.accounts {
+		return s.openAccounts(ctx)
+	}
 	directPayload, err := readEvent("direct.json") // another Lambda, Step Functions
 	if err != nil {
-		return result{err: err}
+		return err
 	}
 	httpPayload, err := readEvent("apigw-http.json")
 	if err != nil {
-		return result{err: err}
+		return err
 	}
-	var r result
-	var inits, firsts []time.Duration
-	for i := range cfg.inits {
-		fmt.Fprintf(cfg.progress, "bench: %s: emulator %d/%d\n", v.name, i+1, cfg.inits)
-		emu, err := rie.Start(ctx, rie.Options{Bootstrap: v.bootstrap, Env: append(fk.env(), v.env...), Timeout: 10 * time.Second})
-		if err != nil {
-			return result{err: err}
-		}
-		err = func() error {
-			defer emu.Close()
-			wx0, sm0 := fk.calls()
-			first, err := timedInvoke(ctx, emu, directPayload, v.checkDirect)
-			if err != nil {
-				return fmt.Errorf("first invoke: %w", err)
-			}
-			init, err := waitInit(ctx, emu.Log)
-			if err != nil {
-				return err
-			}
-			inits, firsts = append(inits, init), append(firsts, first)
-			if i > 0 {
-				return nil
-			}
-			if r.direct, err = warm(ctx, emu, cfg.n, directPayload, v.checkDirect); err != nil {
-				return fmt.Errorf("warm direct invokes: %w", err)
-			}
-			if v.upstream {
-				wx1, sm1 := fk.calls()
-				r.wechatPer1000 = per1000(wx1-wx0, cfg.n+1)
-				r.secretsPer1000 = per1000(sm1-sm0, cfg.n+1)
-			}
-			if r.http, err = warm(ctx, emu, cfg.n, httpPayload, v.checkHTTP); err != nil {
-				return fmt.Errorf("warm HTTP API invokes: %w", err)
-			}
-			r.peakRSS, err = peakRSS(emu.BootstrapPID())
+	warm := [2]call{{directPayload, s.v.checkDirect}, {httpPayload, s.v.checkHTTP}}
+	s.env, s.first, s.warm = append(s.fk.env(), s.v.env...), warm[0], func(k, _ int) call { return warm[k] }
+	s.wx0, s.sm0 = s.fk.calls()
+	return s.launch(ctx)
+}
+
+// launch starts a fresh emulator, makes its first invoke and records its
+// init duration and first-invoke latency. The emulator stays open.
+func (s *session) launch(ctx context.Context) error {
+	s.progress("emulator %d/%d", len(s.inits)+1, s.cfg.inits)
+	emu, err := rie.Start(ctx, rie.Options{Bootstrap: s.v.bootstrap, Env: s.env, Timeout: 10 * time.Second})
+	if err != nil {
+		return err
+	}
+	s.emu = emu
+	first, err := timedInvoke(ctx, emu, s.first.payload, s.first.check)
+	if err != nil {
+		return s.fail(fmt.Errorf("first invoke: %w", err))
+	}
+	init, err := waitInit(ctx, emu.Log)
+	if err != nil {
+		return s.fail(err)
+	}
+	s.inits, s.firsts = append(s.inits, init), append(s.firsts, first)
+	return nil
+}
+
+// invoke makes the i-th warm invoke of payload k in the first emulator.
+func (s *session) invoke(ctx context.Context, k, i int) error {
+	c := s.warm(k, i)
+	d, err := timedInvoke(ctx, s.emu, c.payload, c.check)
+	if err != nil {
+		return s.fail(fmt.Errorf("warm %s invokes: %w", []string{"direct", "HTTP API"}[k], err))
+	}
+	s.ds[k] = append(s.ds[k], d)
+	return nil
+}
+
+// countUpstream sets the upstream calls per 1,000 invokes, after the warm
+// direct invokes: in multi-account mode over those invokes, else over the
+// first invoke and those.
+func (s *session) countUpstream() {
+	switch {
+	case s.v.accounts:
+		s.r.wechatPer1000 = per1000(s.fk.industryLog.Len()-s.wx0, s.cfg.n)
+		s.r.ddbPer1000 = per1000(readsTotal(s.stack.Reads)-s.ddb0, s.cfg.n)
+	case s.v.upstream:
+		wx, sm := s.fk.calls()
+		s.r.wechatPer1000 = per1000(wx-s.wx0, s.cfg.n+1)
+		s.r.secretsPer1000 = per1000(sm-s.sm0, s.cfg.n+1)
+	}
+}
+
+// endWarm sets the warm latencies and the peak memory, in multi-account
+// mode the most reads and calls per account, and closes the first emulator.
+func (s *session) endWarm() error {
+	s.r.direct, s.r.http = summarize(s.ds[0]), summarize(s.ds[1])
+	var err error
+	if s.r.peakRSS, err = peakRSS(s.emu.BootstrapPID()); err != nil {
+		return s.fail(err)
+	}
+	if s.v.accounts {
+		// Caches are per instance: count this instance's reads and calls
+		// (the fakes are this variant's own), before the next fresh
+		// emulators make their own.
+		s.r.maxReadsPerTokenTTL, _ = s.stack.Reads.MaxPerWindow(tokenTTL)
+		s.r.maxCallsPerIndustryTTL = s.stack.maxCallsPerAccount(s.fk.industryLog.Since(0), industryTTL)
+	}
+	s.emu.Close()
+	return nil
+}
+
+// moreInits starts the other fresh emulators, one at a time, each for its
+// first invoke only, and sets the medians of init and first-invoke latency.
+func (s *session) moreInits(ctx context.Context) error {
+	for len(s.inits) < s.cfg.inits {
+		if err := s.launch(ctx); err != nil {
 			return err
-		}()
-		if err != nil {
-			return result{err: fmt.Errorf("%w\nemulator output (tail):\n%s", err, emu.Log.Tail(8))}
 		}
+		s.emu.Close()
 	}
-	r.init, r.firstInvoke = median(inits), median(firsts)
-	return r
+	s.r.init, s.r.firstInvoke = median(s.inits), median(s.firsts)
+	return nil
+}
+
+// fail closes the open emulator and returns err with the tail of its output.
+func (s *session) fail(err error) error {
+	s.emu.Close()
+	return fmt.Errorf("%w\nemulator output (tail):\n%s", err, s.emu.Log.Tail(8))
+}
+
+// close stops what the session started (the fakes are the caller's).
+func (s *session) close() {
+	if s.emu != nil {
+		s.emu.Close()
+	}
+	if s.stack.Stack != nil {
+		s.stack.Close()
+	}
+}
+
+func (s *session) progress(format string, args ...any) {
+	fmt.Fprintf(s.cfg.progress, "bench: %s: %s\n", s.v.name, fmt.Sprintf(format, args...))
 }
 
 // timedInvoke invokes once and returns the client-side latency, checking
@@ -128,18 +277,10 @@ func timedInvoke(ctx context.Context, emu *rie.Emulator, payload []byte, check f
 	return elapsed, check(body)
 }
 
-// warm invokes n times in a row and returns the latency percentiles.
-func warm(ctx context.Context, emu *rie.Emulator, n int, payload []byte, check func([]byte) error) (latencies, error) {
-	ds := make([]time.Duration, 0, n)
-	for range n {
-		d, err := timedInvoke(ctx, emu, payload, check)
-		if err != nil {
-			return latencies{}, err
-		}
-		ds = append(ds, d)
-	}
+// summarize returns the percentiles of ds, which it sorts.
+func summarize(ds []time.Duration) latencies {
 	slices.Sort(ds)
-	return latencies{p50: percentile(ds, 50), p99: percentile(ds, 99)}, nil
+	return latencies{p50: percentile(ds, 50), p99: percentile(ds, 99)}
 }
 
 // percentile returns the nearest-rank p-th percentile of sorted ds.

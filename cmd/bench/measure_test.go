@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +39,48 @@ func TestPercentile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := percentile(tt.sorted, tt.p); got != tt.want {
 				t.Errorf("percentile(%v, %v) = %v; want %v", tt.sorted, tt.p, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRoundRobin(t *testing.T) {
+	failed := errors.New("failed")
+	tests := []struct {
+		name     string
+		n        int
+		errs     []error  // before the rotation
+		failAt   [][2]int // the steps (i, j) that fail
+		want     []string // the steps taken, "i.j"
+		wantErrs []bool   // which variants have failed after it
+	}{
+		{name: "one of each in turn", n: 3, errs: make([]error, 2),
+			want: []string{"0.0", "0.1", "1.0", "1.1", "2.0", "2.1"}, wantErrs: []bool{false, false}},
+		{name: "no invokes", n: 0, errs: make([]error, 2), wantErrs: []bool{false, false}},
+		{name: "a variant that failed before is left out", n: 2, errs: []error{nil, failed, nil},
+			want: []string{"0.0", "0.2", "1.0", "1.2"}, wantErrs: []bool{false, true, false}},
+		{name: "a variant that fails leaves, the others go on", n: 3, errs: make([]error, 3), failAt: [][2]int{{1, 1}},
+			want: []string{"0.0", "0.1", "0.2", "1.0", "1.1", "1.2", "2.0", "2.2"}, wantErrs: []bool{false, true, false}},
+		{name: "all fail", n: 3, errs: make([]error, 2), failAt: [][2]int{{0, 0}, {0, 1}},
+			want: []string{"0.0", "0.1"}, wantErrs: []bool{true, true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			roundRobin(tt.n, tt.errs, func(i, j int) error {
+				got = append(got, fmt.Sprintf("%d.%d", i, j))
+				if slices.Contains(tt.failAt, [2]int{i, j}) {
+					return failed
+				}
+				return nil
+			})
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("steps = %v; want %v", got, tt.want)
+			}
+			for j, err := range tt.errs {
+				if (err != nil) != tt.wantErrs[j] {
+					t.Errorf("errs[%d] = %v; want failed %v", j, err, tt.wantErrs[j])
+				}
 			}
 		})
 	}

@@ -50,6 +50,7 @@ func TestRender(t *testing.T) {
 		"| peak memory of the bootstrap (VmHWM) | 13.0 MiB | error | 10.0 MiB | 1.30x |",
 		"| WeChat calls per 1,000 invokes | 1.0 | error | — | — |",
 		"| linux/arm64 bootstrap size (MB = 10^6 bytes) | 7.41 MB | 7.41 MB | 5.00 MB | 1.48x |",
+		"The warm invokes were interleaved across variants, round-robin: one invoke of each variant in turn,",
 		"getindustry, caches off could not be measured:\n\n```\nfirst invoke: answer is not the industry\n```",
 	} {
 		if !strings.Contains(out, want) {
