@@ -3,6 +3,7 @@ package redact
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -27,16 +28,34 @@ var (
 func String(s string, secrets ...string) string {
 	ls := lowerASCII(s)
 	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
-			if strings.Contains(ls, lowerASCII(form)) {
+		for _, form := range forms(secret) {
+			if strings.Contains(ls, form) {
 				s = replaceFold(s, form)
 				ls = lowerASCII(s)
 			}
 		}
 	}
+	return maskPatterns(s, ls)
+}
+
+// forms returns the forms of secret that String masks, lower-cased: raw,
+// query-escaped and path-escaped, each once; none for "".
+func forms(secret string) []string {
+	if secret == "" {
+		return nil
+	}
+	fs := []string{lowerASCII(secret)}
+	for _, f := range []string{url.QueryEscape(secret), url.PathEscape(secret)} {
+		if f = lowerASCII(f); !slices.Contains(fs, f) {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// maskPatterns masks the access_token parameters and JSON fields in s, whose
+// lower-cased copy is ls.
+func maskPatterns(s, ls string) string {
 	if !strings.Contains(ls, "access_token") {
 		return s
 	}
@@ -116,11 +135,8 @@ func (e *redactedError) GoString() string {
 func Contains(s string, secrets ...string) bool {
 	ls := lowerASCII(s)
 	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
-			if strings.Contains(ls, lowerASCII(form)) {
+		for _, form := range forms(secret) {
+			if strings.Contains(ls, form) {
 				return true
 			}
 		}

@@ -97,3 +97,45 @@ func ExampleString() {
 	// Get "https://api.weixin.qq.com/cgi-bin/template/get_industry?access_token=REDACTED": EOF
 	// errmsg: invalid credential, access_token is REDACTED
 }
+
+func TestRedactSecretsSet(t *testing.T) {
+	var s Secrets
+	for i := range maxSecrets + 1 { // the first is forgotten
+		s.Add(fmt.Sprintf("TOKEN+%02d/x", i))
+	}
+	s.Add("") // ignored
+	tests := []struct {
+		name, in, want string
+	}{
+		{"nothing to mask", "cache hit", "cache hit"},
+		{"newest, raw", "echo TOKEN+16/x!", "echo REDACTED!"},
+		{"oldest kept, query-escaped, lower-cased", "u?t=token%2B01%2Fx", "u?t=REDACTED"},
+		{"path-escaped", "/p/TOKEN+05%2Fx", "/p/REDACTED"},
+		{"forgotten past the limit", "echo TOKEN+00/x", "echo TOKEN+00/x"},
+		{"pattern without a known secret", "x?access_token=other", "x?access_token=REDACTED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := s.String(tt.in); got != tt.want {
+				t.Errorf("Secrets.String(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	var none *Secrets
+	if got := none.String("x?access_token=a"); got != "x?access_token=REDACTED" {
+		t.Errorf("nil Secrets.String = %q; want the pattern masked", got)
+	}
+}
+
+// BenchmarkSecretsString is what the logger pays per string attribute with
+// a full set of tokens remembered (multi-account mode) and none in the text.
+func BenchmarkSecretsString(b *testing.B) {
+	var s Secrets
+	for i := range maxSecrets {
+		s.Add(fmt.Sprintf("%02d-%s", i, strings.Repeat("tOkEn_", 26)))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = s.String("/accounts/wx0123456789abcdef/industry")
+	}
+}

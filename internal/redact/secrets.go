@@ -1,6 +1,9 @@
 package redact
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // maxSecrets is how many secrets a Secrets keeps: the newest ones, which are
 // the ones an upstream can still echo (a token WeChat retired long ago is no
@@ -12,8 +15,9 @@ const maxSecrets = 16
 // passes every line through it. Its zero value is an empty set; a nil
 // *Secrets masks by pattern only. It is safe for concurrent use.
 type Secrets struct {
-	mu   sync.RWMutex
-	vals []string
+	mu    sync.RWMutex
+	vals  []string
+	forms []string // every form String masks of every value, lower-cased (see forms)
 }
 
 // Add remembers v (the empty string is ignored). Past maxSecrets values the
@@ -33,14 +37,26 @@ func (s *Secrets) Add(v string) {
 		s.vals = append(s.vals[:0], s.vals[1:]...)
 	}
 	s.vals = append(s.vals, v)
+	s.forms = s.forms[:0]
+	for _, v := range s.vals {
+		s.forms = append(s.forms, forms(v)...)
+	}
 }
 
-// String is String(text, every remembered secret...).
+// String is String(text, every remembered secret...). The logger calls it
+// for every string it writes, so it looks for the forms lower-cased once, at
+// Add, and allocates only text's lower-cased copy when none is there.
 func (s *Secrets) String(text string) string {
 	if s == nil {
 		return String(text)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return String(text, s.vals...)
+	lower := lowerASCII(text)
+	for _, f := range s.forms {
+		if strings.Contains(lower, f) {
+			return String(text, s.vals...)
+		}
+	}
+	return maskPatterns(text, lower)
 }
