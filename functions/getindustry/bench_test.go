@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"testing"
@@ -36,6 +37,44 @@ func BenchmarkInvokeHTTPCacheHit(b *testing.B) {
 // loopback HTTP; the token stays cached.
 func BenchmarkInvokeCacheMiss(b *testing.B) {
 	benchmarkInvoke(b, map[string]string{"WX_INDUSTRY_CACHE_TTL": "0"}, readEvent(b, "direct.json"), wantDirectIndustry)
+}
+
+// BenchmarkInvokeAccountsCacheHit is a direct invoke in multi-account mode
+// ({"appid":...}) answered from the account's industry cache, cycling over
+// 20 accounts: more tokens than the logger's mask remembers, so that every
+// string it writes is checked against a full set.
+func BenchmarkInvokeAccountsCacheHit(b *testing.B) {
+	s := multiEnv(b)
+	s.env["AWS_LAMBDA_LOG_LEVEL"] = "INFO"
+	if err := run(context.Background(), func(k string) string { return s.env[k] }, io.Discard,
+		func(h lambda.Handler) { s.handler = h }); err != nil {
+		b.Fatalf("run() = %v", err)
+	}
+	var appids []string
+	for i := range 20 {
+		appids = append(appids, fmt.Sprintf("wx%016x", i+1))
+		s.authorize(b, appids[i], accountToken(appids[i]))
+	}
+	invoke := func(appid string) []byte {
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-bench"})
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		out, err := s.handler.Invoke(ctx, []byte(`{"appid":"`+appid+`"}`))
+		if err != nil {
+			b.Fatalf("Invoke(%s) err = %v", appid, err)
+		}
+		return out
+	}
+	for _, appid := range appids { // the first invokes fill the caches
+		wantIndustry(b, invoke(appid), wxtest.AccountIndustry(appid))
+	}
+	wx0, i := s.sim.Calls(), 0
+	b.ReportAllocs()
+	for b.Loop() {
+		invoke(appids[i%len(appids)])
+		i++
+	}
+	b.ReportMetric(float64(s.sim.Calls()-wx0)/float64(b.N), "wxcalls/op")
 }
 
 func benchmarkInvoke(b *testing.B, env map[string]string, payload []byte, check func(testing.TB, []byte)) {
