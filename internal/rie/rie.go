@@ -59,12 +59,32 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	ports, err := freePorts(2)
-	if err != nil {
-		return nil, fmt.Errorf("rie: pick ports: %w", err)
+	// A port picked free may be taken before the emulator binds it (by
+	// another test's listener, or as the source port of an outgoing
+	// connection): then the emulator exits at once, and Start tries others.
+	for attempt := 1; ; attempt++ {
+		ports, err := freePorts(2)
+		if err != nil {
+			return nil, fmt.Errorf("rie: pick ports: %w", err)
+		}
+		e, err := launch(ctx, bin, opts, timeout, ports[0], ports[1])
+		if !errors.Is(err, errPortTaken) || attempt == maxLaunches {
+			return e, err
+		}
 	}
-	invokeAddr := "127.0.0.1:" + strconv.Itoa(ports[0])
-	apiAddr := "127.0.0.1:" + strconv.Itoa(ports[1])
+}
+
+// maxLaunches bounds Start's attempts when the ports it picked are taken.
+const maxLaunches = 5
+
+// errPortTaken is an emulator that exited because it could not listen.
+var errPortTaken = errors.New("rie: a port was taken before the emulator could listen")
+
+// launch starts the emulator with its invoke endpoint and the runtime API
+// on these loopback ports, as Start says.
+func launch(ctx context.Context, bin string, opts Options, timeout time.Duration, invokePort, apiPort int) (*Emulator, error) {
+	invokeAddr := "127.0.0.1:" + strconv.Itoa(invokePort)
+	apiAddr := "127.0.0.1:" + strconv.Itoa(apiPort)
 
 	log := &Log{}
 	var out io.Writer = log
@@ -111,6 +131,9 @@ func (e *Emulator) waitReady(ctx context.Context, addr string) error {
 		}
 		select {
 		case <-e.done:
+			if out := e.Log.String(); strings.Contains(out, "failed to listen") || strings.Contains(out, "address already in use") {
+				return errPortTaken
+			}
 			return fmt.Errorf("rie: emulator exited before listening: %s", e.Log.Tail(5))
 		case <-ctx.Done():
 			return fmt.Errorf("rie: wait for emulator: %w", ctx.Err())

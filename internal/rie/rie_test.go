@@ -6,10 +6,12 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestEmulatorRunsBootstrap(t *testing.T) {
@@ -47,6 +49,36 @@ func TestEmulatorRunsBootstrap(t *testing.T) {
 	e.Close()
 	if alive(pid) {
 		t.Errorf("bootstrap %d still running after Close", pid)
+	}
+}
+
+// TestLaunchReportsATakenPort: an emulator whose port another listener took
+// between Start's pick and its bind exits at once; launch reports that as
+// errPortTaken, which Start answers by picking other ports.
+func TestLaunchReportsATakenPort(t *testing.T) {
+	bin, err := Find()
+	if err != nil {
+		t.Skip(err)
+	}
+	boot, err := BuildBootstrap(t.Context(), "./internal/rie/testdata/bare", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	ports, err := freePorts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := launch(t.Context(), bin, Options{Bootstrap: boot}, 10*time.Second, ports[0], taken.Addr().(*net.TCPAddr).Port)
+	if !errors.Is(err, errPortTaken) {
+		if e != nil {
+			e.Close()
+		}
+		t.Fatalf("launch on a taken runtime API port = %v; want errPortTaken", err)
 	}
 }
 
