@@ -85,9 +85,10 @@ type session struct {
 // fresh emulator and makes its first invoke (in multi-account mode, then
 // one request per account). Then, in those emulators, the cfg.n warm
 // direct invokes of all variants, interleaved (one invoke of each variant
-// in turn), then the cfg.n HTTP API ones likewise. Then, one variant after
-// the other, the other cfg.inits-1 fresh emulators for the medians of init
-// and first-invoke latency. A variant that fails drops out; the others go on.
+// in turn), then the cfg.n HTTP API ones likewise. Then the other
+// cfg.inits-1 fresh emulators for the medians of init and first-invoke
+// latency, interleaved likewise. A variant that fails drops out; the others
+// go on.
 func measure(ctx context.Context, vs []variant, fks []*fakes, cfg measureConfig) []result {
 	ss := make([]*session, len(vs))
 	for j, v := range vs {
@@ -117,11 +118,10 @@ func measure(ctx context.Context, vs []variant, fks []*fakes, cfg measureConfig)
 			errs[j] = s.endWarm()
 		}
 	}
+	roundRobin(cfg.inits-1, errs, func(_, j int) error { return ss[j].nextInit(ctx) })
 	rs := make([]result, len(ss))
 	for j, s := range ss {
-		if errs[j] == nil {
-			errs[j] = s.moreInits(ctx)
-		}
+		s.r.init, s.r.firstInvoke = median(s.inits), median(s.firsts)
 		rs[j] = s.r
 		rs[j].err = errs[j]
 	}
@@ -227,16 +227,12 @@ func (s *session) endWarm() error {
 	return nil
 }
 
-// moreInits starts the other fresh emulators, one at a time, each for its
-// first invoke only, and sets the medians of init and first-invoke latency.
-func (s *session) moreInits(ctx context.Context) error {
-	for len(s.inits) < s.cfg.inits {
-		if err := s.launch(ctx); err != nil {
-			return err
-		}
-		s.emu.Close()
+// nextInit starts one more fresh emulator, for its first invoke only.
+func (s *session) nextInit(ctx context.Context) error {
+	if err := s.launch(ctx); err != nil {
+		return err
 	}
-	s.r.init, s.r.firstInvoke = median(s.inits), median(s.firsts)
+	s.emu.Close()
 	return nil
 }
 

@@ -180,7 +180,8 @@ func render(m machine, command string, cfg measureConfig, vs []variant, rs []res
 	fmt.Fprintf(&b, "\nLatencies are client-side POSTs to the emulator, one at a time, after the first invoke "+
 		"of a fresh emulator. The warm invokes were interleaved across variants, round-robin: one invoke of each "+
 		"variant in turn, the direct ones first, then the HTTP API ones. Upstream calls are counted over that first invoke and the %d warm direct "+
-		"invokes after it, scaled to 1,000. Init is the emulator's own report; the first invoke includes it.\n", cfg.n)
+		"invokes after it, scaled to 1,000. Init is the emulator's own report; the first invoke includes it. The fresh "+
+		"emulators after each variant's first were interleaved the same way.\n", cfg.n)
 	if multi >= 0 {
 		fmt.Fprintf(&b, "\nMulti-account mode (%s): the table on dynalite and the accounts in the WeChat simulator, "+
 			"seeded before the emulator starts. Its first invoke and init are for one account; then one direct "+
