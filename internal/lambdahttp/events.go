@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,23 +36,27 @@ func readREST(ev *events.APIGatewayProxyRequest) inbound {
 		header, host, rc.Identity.SourceIP, ev.Body, ev.IsBase64Encoded, rc.DomainName, nil}
 }
 
-// pathParam matches a path parameter in a REST resource: {name} or greedy {name+}.
-var pathParam = regexp.MustCompile(`\{[^{}]+\}`)
-
-// restPath returns the resource API Gateway matched, its {name} and {name+} replaced by
-// their path parameters, so that a custom domain's base path mapping (path "/v1/industry",
-// resource "/industry") does not reach the handler; else path, which has no stage.
+// restPath returns the resource API Gateway matched, each {name} or greedy {name+} segment
+// replaced by its path parameter, so that a custom domain's base path mapping (path
+// "/v1/industry", resource "/industry") does not reach the handler; else path, which has
+// no stage. Segments are split by hand, not by a regexp: compiling one would cost every
+// cold start.
 func restPath(resource string, params map[string]string, path string) string {
-	missing := !strings.HasPrefix(resource, "/")
-	routed := pathParam.ReplaceAllStringFunc(resource, func(p string) string {
-		v, ok := params[strings.TrimSuffix(p[1:len(p)-1], "+")]
-		missing = missing || !ok
-		return v
-	})
-	if missing {
+	if !strings.HasPrefix(resource, "/") {
 		return path
 	}
-	return routed
+	segs := strings.Split(resource, "/")
+	for i, seg := range segs {
+		if len(seg) < 3 || seg[0] != '{' || seg[len(seg)-1] != '}' {
+			continue
+		}
+		v, ok := params[strings.TrimSuffix(seg[1:len(seg)-1], "+")]
+		if !ok {
+			return path
+		}
+		segs[i] = v
+	}
+	return strings.Join(segs, "/")
 }
 
 // readHTTPAPI reads an HTTP API (payload 2.0) event, without the stage that API Gateway

@@ -6,19 +6,22 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Mask replaces every secret value the package scrubs.
 const Mask = "REDACTED"
 
-// Patterns for access tokens in query strings (access_token=VALUE, which also
-// covers authorizer_access_token and component_access_token) and in JSON
-// ("access_token":"VALUE", "authorizer_access_token":"VALUE", ...). They are
-// compiled once and never modified.
-var (
-	queryTokenRE = regexp.MustCompile(`(?i)(access_token=)[^&\s"'#<>\\]+`)
-	jsonTokenRE  = regexp.MustCompile(`(?i)("(?:[a-z]+_)?access_token"\s*:\s*")(?:[^"\\]|\\.)*(")`)
-)
+// tokenPatterns returns the patterns for access tokens in query strings
+// (access_token=VALUE, which also covers authorizer_access_token and
+// component_access_token) and in JSON ("access_token":"VALUE",
+// "authorizer_access_token":"VALUE", ...), compiled at their first use: most
+// processes never print one, and compiling at init would cost every cold
+// start.
+var tokenPatterns = sync.OnceValues(func() (query, json *regexp.Regexp) {
+	return regexp.MustCompile(`(?i)(access_token=)[^&\s"'#<>\\]+`),
+		regexp.MustCompile(`(?i)("(?:[a-z]+_)?access_token"\s*:\s*")(?:[^"\\]|\\.)*(")`)
+})
 
 // String returns s with every access_token query parameter
 // (access_token=VALUE) and JSON field ("access_token":"VALUE") masked, and
@@ -59,8 +62,9 @@ func maskPatterns(s, ls string) string {
 	if !strings.Contains(ls, "access_token") {
 		return s
 	}
-	s = queryTokenRE.ReplaceAllString(s, "${1}"+Mask)
-	return jsonTokenRE.ReplaceAllString(s, "${1}"+Mask+"${2}")
+	query, json := tokenPatterns()
+	s = query.ReplaceAllString(s, "${1}"+Mask)
+	return json.ReplaceAllString(s, "${1}"+Mask+"${2}")
 }
 
 // replaceFold replaces every occurrence of old in s, ignoring ASCII letter
