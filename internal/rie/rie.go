@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -59,9 +60,11 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	// A port picked free may be taken before the emulator binds it (by
-	// another test's listener, or as the source port of an outgoing
-	// connection): then the emulator exits at once, and Start tries others.
+	// The ports are picked below the kernel's ephemeral range (see
+	// freePorts), so that no outgoing connection or listener on port 0 takes
+	// one before the emulator binds it. Should one be taken all the same (by
+	// another process picking the same way), the emulator exits at once
+	// and Start tries others.
 	for attempt := 1; ; attempt++ {
 		ports, err := freePorts(2)
 		if err != nil {
@@ -132,7 +135,7 @@ func (e *Emulator) waitReady(ctx context.Context, addr string) error {
 		select {
 		case <-e.done:
 			if out := e.Log.String(); strings.Contains(out, "failed to listen") || strings.Contains(out, "address already in use") {
-				return errPortTaken
+				return fmt.Errorf("%w: %s", errPortTaken, e.Log.Tail(5))
 			}
 			return fmt.Errorf("rie: emulator exited before listening: %s", e.Log.Tail(5))
 		case <-ctx.Done():
@@ -227,7 +230,25 @@ func children(pid int) []int {
 	return kids
 }
 
+// ephemeralStart returns the first port of the kernel's ephemeral range,
+// or Linux's default, 32768, if it cannot be read or leaves too little below.
+func ephemeralStart() int {
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil && v > 2048 {
+				return v
+			}
+		}
+	}
+	return 32768
+}
+
+// freePorts returns n distinct loopback ports that were free a moment ago,
+// drawn at random below the kernel's ephemeral port range: the kernel hands
+// ports of that range to outgoing connections and to listeners on port 0,
+// which could otherwise take a picked port before the emulator binds it.
 func freePorts(n int) ([]int, error) {
+	high := ephemeralStart()
 	var ports []int
 	var ls []net.Listener
 	defer func() {
@@ -235,13 +256,17 @@ func freePorts(n int) ([]int, error) {
 			l.Close()
 		}
 	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for tries := 0; len(ports) < n; tries++ {
+		if tries == 1000 {
+			return nil, fmt.Errorf("rie: no free loopback port below %d", high)
+		}
+		p := 1024 + rand.IntN(high-1024)
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
 		if err != nil {
-			return nil, err
+			continue // taken
 		}
 		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, p)
 	}
 	return ports, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,29 @@ func TestLaunchReportsATakenPort(t *testing.T) {
 			e.Close()
 		}
 		t.Fatalf("launch on a taken runtime API port = %v; want errPortTaken", err)
+	}
+}
+
+// TestFreePortsBelowTheEphemeralRange: the ports are distinct, below the
+// range the kernel hands to outgoing connections and to listeners on port
+// 0, and free once freePorts has returned.
+func TestFreePortsBelowTheEphemeralRange(t *testing.T) {
+	ports, err := freePorts(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, p := range ports {
+		if p < 1024 || p >= ephemeralStart() || seen[p] {
+			t.Errorf("freePorts(4) = %v; want 4 distinct ports in [1024, %d)", ports, ephemeralStart())
+		}
+		seen[p] = true
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			t.Errorf("port %d is not free after freePorts: %v", p, err)
+			continue
+		}
+		l.Close()
 	}
 }
 
