@@ -121,6 +121,18 @@ func TestRedactSecretsSet(t *testing.T) {
 			}
 		})
 	}
+	// A secret added again is the newest again: it outlives maxSecrets-1
+	// newer ones that would have pushed it out.
+	s.Add("TOKEN+01/x")
+	for i := range maxSecrets - 1 {
+		s.Add(fmt.Sprintf("LATER+%02d", i))
+	}
+	if got := s.String("errmsg: access_token is TOKEN+01/x"); got != "errmsg: access_token is REDACTED" {
+		t.Errorf("a re-added secret, after %d newer ones: String = %q; want it masked", maxSecrets-1, got)
+	}
+	if got := s.String("TOKEN+16/x"); got != "TOKEN+16/x" {
+		t.Errorf("the secret %d newer ones pushed out: String = %q; want it forgotten", maxSecrets-1, got)
+	}
 	var none *Secrets
 	if got := none.String("x?access_token=a"); got != "x?access_token=REDACTED" {
 		t.Errorf("nil Secrets.String = %q; want the pattern masked", got)

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -20,18 +21,19 @@ type Secrets struct {
 	forms []string // every form String masks of every value, lower-cased (see forms)
 }
 
-// Add remembers v (the empty string is ignored). Past maxSecrets values the
-// oldest is forgotten.
+// Add remembers v as the newest secret (the empty string is ignored); a
+// value added again becomes the newest again, so that a token still in use,
+// or a credential read again, is never the one forgotten. Past maxSecrets
+// values the oldest is forgotten.
 func (s *Secrets) Add(v string) {
 	if s == nil || v == "" {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, have := range s.vals {
-		if have == v {
-			return
-		}
+	if i := slices.Index(s.vals, v); i >= 0 {
+		s.vals = append(append(s.vals[:i], s.vals[i+1:]...), v) // the same set: forms stay
+		return
 	}
 	if len(s.vals) == maxSecrets {
 		s.vals = append(s.vals[:0], s.vals[1:]...)
@@ -45,7 +47,7 @@ func (s *Secrets) Add(v string) {
 
 // String is String(text, every remembered secret...). The logger calls it
 // for every string it writes, so it looks for the forms lower-cased once, at
-// Add, and allocates only text's lower-cased copy when none is there.
+// Add, and allocates only for text's lower-cased copy when none is there.
 func (s *Secrets) String(text string) string {
 	if s == nil {
 		return String(text)
