@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wxindustry/getindustry/internal/clocktest"
 	"github.com/wxindustry/getindustry/internal/ddbtest"
 	"github.com/wxindustry/getindustry/internal/jsonlog"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
@@ -39,24 +39,6 @@ const (
 		`","token":"` + msgToken + `","encoding_aes_key":"` + aesKey + `"}`
 )
 
-// clock is a settable time source shared by the simulator and the service.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is the WeChat simulator playing the platform, the Secrets Manager
 // fake, dynalite with the table, and a service wired to them as build
 // wires it, on a shared fake clock, with a loopback Function URL front.
@@ -66,7 +48,7 @@ type env struct {
 	db    *dynamodb.Client
 	wxURL string
 	smURL string
-	clock *clock
+	clock *clocktest.Clock
 	logs  *jsonlogtest.Buffer
 	svc   *service
 	h     *instrumented
@@ -78,7 +60,7 @@ func newEnv(tb testing.TB) *env {
 	ddb := ddbtest.Start(tb)
 	ddb.CreateTable(tb, table)
 	e := &env{sim: wxtest.NewSimulator(), sm: smtest.NewFake(), db: ddb.Client(), logs: &jsonlogtest.Buffer{},
-		clock: &clock{t: time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC)}}
+		clock: clocktest.New(time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC))}
 	if err := e.sim.SetComponent(wxtest.Component{AppID: componentAppID, AppSecret: appSecret, Token: msgToken, EncodingAESKey: aesKey}); err != nil {
 		tb.Fatal(err)
 	}
