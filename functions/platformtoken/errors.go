@@ -7,8 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda/messages"
-
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -30,32 +29,12 @@ const (
 	typeInternal               = "Internal"
 )
 
-// failure is a run that could do nothing, as the caller sees it: the
-// errorType, a public message that never carries a secret or the cause's
-// text, and the cause, logged once and never answered.
-type failure struct {
-	Type    string
-	Message string
-	Cause   error
-	WxCode  int // WeChat errcode, when WeChat answered with one
-}
+// failure is a run that could do nothing, as the caller sees it (see
+// lambdaenv.Failure); a *failure also travels as an error through onboard
+// (CreatePreAuthCode) back to the direct invoke that answers it.
+type failure = lambdaenv.Failure
 
-// lambdaError returns the error value whose errorType aws-lambda-go reports
-// as is.
-func (f *failure) lambdaError() error {
-	return messages.InvokeResponse_Error{Type: f.Type, Message: f.Message}
-}
-
-// Error returns the public message; a *failure travels as an error through
-// onboard (CreatePreAuthCode) back to the direct invoke that answers it.
-func (f *failure) Error() string { return f.Type + ": " + f.Message }
-
-// Unwrap returns the cause.
-func (f *failure) Unwrap() error { return f.Cause }
-
-func fail(typ, msg string, cause error) *failure {
-	return &failure{Type: typ, Message: msg, Cause: cause}
-}
+func fail(typ, msg string, cause error) *failure { return lambdaenv.Fail(typ, msg, cause) }
 
 // errcodeOf returns the WeChat errcode in err, or 0.
 func errcodeOf(err error) int {

@@ -107,7 +107,7 @@ func (s *service) direct(ctx context.Context, payload []byte) ([]byte, error) {
 	p := bytes.TrimSpace(payload)
 	if len(p) == 0 || p[0] != '{' || json.Unmarshal(p, &req) != nil {
 		inv.err = fail(typeInvalidRequest, "the payload must be a JSON object: "+directUsage, nil)
-		return nil, inv.err.lambdaError()
+		return nil, inv.err.LambdaError()
 	}
 	if req.Action == "authorize_url" {
 		return s.authorizeURL(ctx, inv, p)
@@ -126,7 +126,7 @@ func (s *service) direct(ctx context.Context, payload []byte) ([]byte, error) {
 		inv.err = fail(typeInvalidRequest, "unknown action: "+directUsage, nil)
 	}
 	if inv.err != nil {
-		return nil, inv.err.lambdaError()
+		return nil, inv.err.LambdaError()
 	}
 	return json.Marshal(rep)
 }
@@ -139,12 +139,12 @@ func (s *service) authorizeURL(ctx context.Context, inv *invocation, payload []b
 	var in onboard.AuthorizeURLRequest
 	if err := json.Unmarshal(payload, &in); err != nil {
 		inv.err = fail(typeInvalidRequest, `authorize_url: want {"action":"authorize_url","redirect_uri":"https://…"[,"auth_type":1|2|3][,"biz_appid":"wx…"]}`, nil)
-		return nil, inv.err.lambdaError()
+		return nil, inv.err.LambdaError()
 	}
 	urls, f := s.onboarding.authorizeURL(ctx, in)
 	if f != nil {
 		inv.err = f
-		return nil, f.lambdaError()
+		return nil, f.LambdaError()
 	}
 	return json.Marshal(urls)
 }

@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda/messages"
-
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/wx"
 )
 
@@ -27,26 +26,11 @@ const (
 	typeInternal               = "Internal"
 )
 
-// failure is a refresh that did not succeed, as the caller sees it: the
-// errorType, a public message that never carries a secret or the cause's
-// text, and the cause, logged once (scrubbed) and never answered.
-type failure struct {
-	Type    string
-	Message string
-	Cause   error
-	WxCode  int    // WeChat errcode, when WeChat answered with one
-	RID     string // WeChat rid, when WeChat answered with one
-}
+// failure is a refresh that did not succeed, as the caller sees it (see
+// lambdaenv.Failure).
+type failure = lambdaenv.Failure
 
-// lambdaError returns the error value whose errorType aws-lambda-go reports
-// as is (a Go error type would be reported by its type name).
-func (f *failure) lambdaError() error {
-	return messages.InvokeResponse_Error{Type: f.Type, Message: f.Message}
-}
-
-func fail(typ, msg string, cause error) *failure {
-	return &failure{Type: typ, Message: msg, Cause: cause}
-}
+func fail(typ, msg string, cause error) *failure { return lambdaenv.Fail(typ, msg, cause) }
 
 // forceLimited refuses a forced refresh without calling WeChat.
 func forceLimited(reason string, after time.Time) *failure {

@@ -50,7 +50,7 @@ func (r *refresher) Invoke(ctx context.Context, payload []byte) (out []byte, err
 	defer func() {
 		if p := recover(); p != nil {
 			o.err = fail(typeInternal, "internal error", fmt.Errorf("panic: %v", p))
-			out, err = nil, o.err.lambdaError()
+			out, err = nil, o.err.LambdaError()
 		}
 		r.logSummary(ctx, o)
 	}()
@@ -61,7 +61,7 @@ func (r *refresher) Invoke(ctx context.Context, payload []byte) (out []byte, err
 	}
 	if f != nil {
 		o.err = f
-		return nil, f.lambdaError()
+		return nil, f.LambdaError()
 	}
 	return json.Marshal(answer{Changed: o.changed, ExpiresAt: o.expiresAt.UTC().Format(time.RFC3339)})
 }
