@@ -2,10 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +15,7 @@ import (
 
 func TestMeasureAccountsUnderEmulator(t *testing.T) {
 	vs := needEmulator(t)
-	needDynalite(t)
+	ddbtest.Need(t)
 	fk := newFakes(t, secretJSON(sentinelToken), sentinelToken)
 	v := vs[0]
 	v.name, v.accounts = "getindustry, 40 accounts", true
@@ -49,22 +46,6 @@ func TestMeasureAccountsUnderEmulator(t *testing.T) {
 	}
 	if r.maxReadsPerTokenTTL != 1 || r.maxCallsPerIndustryTTL != 1 {
 		t.Errorf("most per account: reads %d, WeChat calls %d; want 1 and 1", r.maxReadsPerTokenTTL, r.maxCallsPerIndustryTTL)
-	}
-}
-
-// needDynalite skips tb when dynalite is not installed, except under
-// CI=true, where `make tools` must have installed it (as ddbtest.Start).
-func needDynalite(tb testing.TB) {
-	tb.Helper()
-	_, err := ddbtest.ToolDir()
-	if _, lookErr := exec.LookPath("node"); err == nil && lookErr != nil {
-		err = fmt.Errorf("%w: %v", ddbtest.ErrNotInstalled, lookErr)
-	}
-	if errors.Is(err, ddbtest.ErrNotInstalled) && os.Getenv("CI") != "true" {
-		tb.Skip(err)
-	}
-	if err != nil {
-		tb.Fatal(err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxindustry/getindustry/internal/ddbtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
@@ -95,7 +96,7 @@ func TestMeasureFailuresDoNotLeakToken(t *testing.T) {
 
 func TestRunWritesTheReport(t *testing.T) {
 	needEmulator(t)
-	needDynalite(t)
+	ddbtest.Need(t)
 	out := filepath.Join(t.TempDir(), "bench.md")
 	var stdout, progress bytes.Buffer
 	if err := run(t.Context(), []string{"-n", "3", "-inits", "1", "-accounts", "20", "-o", out}, &stdout, &progress); err != nil {

@@ -2,10 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -25,13 +21,7 @@ func TestRunShowsTheWholeFlow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two bootstraps and runs them under the emulator")
 	}
-	_, err := ddbtest.ToolDir()
-	if _, lookErr := exec.LookPath("node"); err == nil && lookErr != nil {
-		err = fmt.Errorf("%w: %v", ddbtest.ErrNotInstalled, lookErr)
-	}
-	if errors.Is(err, ddbtest.ErrNotInstalled) && os.Getenv("CI") != "true" {
-		t.Skip(err) // multi-account mode runs on dynalite
-	}
+	ddbtest.Need(t) // multi-account mode runs on dynalite
 	var out bytes.Buffer
 	if err := run(t.Context(), nil, &out); err != nil {
 		t.Fatalf("run() = %v\n%s", err, out.String())

@@ -2,13 +2,9 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,13 +25,7 @@ func TestServeOnboarding(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two bootstraps and runs them under the emulator")
 	}
-	_, err := ddbtest.ToolDir()
-	if _, lookErr := exec.LookPath("node"); err == nil && lookErr != nil {
-		err = fmt.Errorf("%w: %v", ddbtest.ErrNotInstalled, lookErr)
-	}
-	if errors.Is(err, ddbtest.ErrNotInstalled) && os.Getenv("CI") != "true" {
-		t.Skip(err)
-	}
+	ddbtest.Need(t)
 	ctx, dir := t.Context(), t.TempDir()
 	f, err := startFakes(false)
 	if err != nil {

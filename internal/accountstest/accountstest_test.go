@@ -86,7 +86,7 @@ func isCode(err error, code int) bool {
 func TestPutWritesEveryItem(t *testing.T) {
 	s := ddbtest.Start(t)
 	c := s.Client()
-	if err := CreateTable(t.Context(), c, "tokens"); err != nil {
+	if err := ddbtest.CreateTable(t.Context(), c, "tokens"); err != nil {
 		t.Fatal(err)
 	}
 	var accounts []Account
@@ -159,7 +159,7 @@ func TestCountersSeeTheFakes(t *testing.T) {
 	front := httptest.NewServer(rc)
 	t.Cleanup(front.Close)
 	c := (&ddbtest.Server{URL: front.URL}).Client()
-	if err := CreateTable(t.Context(), c, "tokens"); err != nil {
+	if err := ddbtest.CreateTable(t.Context(), c, "tokens"); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"wx0000000000000001", "wx0000000000000001", "wx0000000000000002"} {

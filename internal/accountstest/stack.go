@@ -52,7 +52,7 @@ func Start(ctx context.Context, sim *wxtest.Simulator, simURL, table string, n, 
 }
 
 func (s *Stack) seed(ctx context.Context, sim *wxtest.Simulator, simURL string, n, workers int) error {
-	if err := CreateTable(ctx, s.DB, s.Table); err != nil {
+	if err := ddbtest.CreateTable(ctx, s.DB, s.Table); err != nil {
 		return err
 	}
 	var err error

@@ -1,8 +1,11 @@
 package ddbtest
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -20,6 +23,25 @@ type Server struct {
 	// URL is the server's base URL, http://127.0.0.1:PORT: the value for
 	// AWS_ENDPOINT_URL_DYNAMODB or a client's BaseEndpoint.
 	URL string
+}
+
+// Need skips tb when dynalite cannot run here (node, or
+// tools/dynalite/node_modules, missing), except under CI=true, where `make
+// tools` must have installed it; then, and for any other problem, it fails
+// tb, as Start does. It is for tests that start dynalite through the code
+// under test (make local's stack, the benchmark) rather than with Start.
+func Need(tb testing.TB) {
+	tb.Helper()
+	_, err := ToolDir()
+	if _, lookErr := exec.LookPath("node"); err == nil && lookErr != nil {
+		err = fmt.Errorf("%w: %v", ErrNotInstalled, lookErr)
+	}
+	if errors.Is(err, ErrNotInstalled) && os.Getenv("CI") != "true" {
+		tb.Skip(err)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // Start launches dynalite for tb and stops it in tb.Cleanup. When node or
@@ -59,7 +81,15 @@ func (s *Server) Client() *dynamodb.Client {
 // fails tb on any error.
 func (s *Server) CreateTable(tb testing.TB, name string) {
 	tb.Helper()
-	ctx, c := tb.Context(), s.Client()
+	if err := CreateTable(tb.Context(), s.Client(), name); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// CreateTable creates the token table name with c (partition key appid, a
+// string; on-demand billing), as template.yaml does, and waits until it is
+// ACTIVE.
+func CreateTable(ctx context.Context, c *dynamodb.Client, name string) error {
 	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(name),
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("appid"), AttributeType: types.ScalarAttributeTypeS}},
@@ -67,12 +97,13 @@ func (s *Server) CreateTable(tb testing.TB, name string) {
 		BillingMode:          types.BillingModePayPerRequest,
 	})
 	if err != nil {
-		tb.Fatalf("ddbtest: create table %q: %v", name, err)
+		return fmt.Errorf("ddbtest: create table %q: %w", name, err)
 	}
 	waiter := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
 	})
 	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, time.Minute); err != nil {
-		tb.Fatalf("ddbtest: wait for table %q: %v", name, err)
+		return fmt.Errorf("ddbtest: wait for table %q: %w", name, err)
 	}
+	return nil
 }
