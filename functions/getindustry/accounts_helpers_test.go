@@ -21,6 +21,7 @@ import (
 
 	"github.com/wxindustry/getindustry/internal/ddbtest"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
@@ -127,7 +128,7 @@ func newMultiStack(tb testing.TB, env map[string]string) *multiStack {
 	for k, v := range env {
 		s.env[k] = v
 	}
-	err := run(context.Background(), func(k string) string { return s.env[k] }, s.logs, func(h lambda.Handler) { s.handler = h })
+	err := lambdaenv.Run(context.Background(), func(k string) string { return s.env[k] }, s.logs, func(h lambda.Handler) { s.handler = h }, build)
 	if err != nil {
 		tb.Fatalf("run() = %v", err)
 	}
@@ -163,6 +164,16 @@ func (s *multiStack) invoke(tb testing.TB, payload []byte) ([]byte, error) {
 	return (&stack{handler: s.handler}).invoke(tb, payload)
 }
 
+// eventObject returns the fixture events/name decoded, to edit.
+func eventObject(tb testing.TB, name string) map[string]any {
+	tb.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(readEvent(tb, name), &ev); err != nil {
+		tb.Fatal(err)
+	}
+	return ev
+}
+
 // urlEvent returns the Function URL fixture for method and path.
 func urlEvent(tb testing.TB, method, path string) []byte {
 	tb.Helper()
@@ -181,14 +192,7 @@ func urlEvent(tb testing.TB, method, path string) []byte {
 // resource /accounts/{appid}/industry.
 func restEvent(tb testing.TB, appid string) []byte {
 	tb.Helper()
-	var ev map[string]any
-	for _, f := range loadFixtures(tb) {
-		if f.name == "apigw-rest.json" {
-			if err := json.Unmarshal(f.payload, &ev); err != nil {
-				tb.Fatal(err)
-			}
-		}
-	}
+	ev := eventObject(tb, "apigw-rest.json")
 	path := "/accounts/" + appid + "/industry"
 	ev["resource"], ev["path"] = "/accounts/{appid}/industry", path
 	ev["pathParameters"] = map[string]string{"appid": appid}
@@ -201,14 +205,7 @@ func restEvent(tb testing.TB, appid string) []byte {
 // httpAPIEvent returns the HTTP API fixture for GET path.
 func httpAPIEvent(tb testing.TB, path string) []byte {
 	tb.Helper()
-	var ev map[string]any
-	for _, f := range loadFixtures(tb) {
-		if f.name == "apigw-http.json" {
-			if err := json.Unmarshal(f.payload, &ev); err != nil {
-				tb.Fatal(err)
-			}
-		}
-	}
+	ev := eventObject(tb, "apigw-http.json")
 	ev["rawPath"], ev["routeKey"] = path, "GET /accounts/{appid}/industry"
 	rc := ev["requestContext"].(map[string]any)
 	rc["routeKey"] = ev["routeKey"]

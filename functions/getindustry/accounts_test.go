@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
@@ -257,7 +258,7 @@ func TestModeConfiguration(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			started := false
-			err := run(context.Background(), func(k string) string { return tt.env[k] }, &logs, func(lambda.Handler) { started = true })
+			err := lambdaenv.Run(context.Background(), func(k string) string { return tt.env[k] }, &logs, func(lambda.Handler) { started = true }, build)
 			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 			if err == nil || started || len(lines) != 1 {
 				t.Fatalf("run() = %v, started %v, logs %q; want one failure line", err, started, logs.String())

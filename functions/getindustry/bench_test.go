@@ -10,11 +10,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
 
-// The warm path in process, through run() with the fakes on loopback. Each
+// The warm path in process, through lambdaenv.Run with the fakes on loopback. Each
 // iteration builds the invoke context as the runtime loop does (request id
 // and deadline) and keeps the summary log line, written to io.Discard.
 // wxcalls/op and smcalls/op count upstream calls per invoke after warm-up.
@@ -46,8 +47,8 @@ func BenchmarkInvokeCacheMiss(b *testing.B) {
 func BenchmarkInvokeAccountsCacheHit(b *testing.B) {
 	s := multiEnv(b)
 	s.env["AWS_LAMBDA_LOG_LEVEL"] = "INFO"
-	if err := run(context.Background(), func(k string) string { return s.env[k] }, io.Discard,
-		func(h lambda.Handler) { s.handler = h }); err != nil {
+	if err := lambdaenv.Run(context.Background(), func(k string) string { return s.env[k] }, io.Discard,
+		func(h lambda.Handler) { s.handler = h }, build); err != nil {
 		b.Fatalf("run() = %v", err)
 	}
 	var appids []string
@@ -120,8 +121,8 @@ func newBenchStack(tb testing.TB, env map[string]string) *stack {
 	for k, v := range env {
 		vars[k] = v
 	}
-	err := run(context.Background(), func(k string) string { return vars[k] }, io.Discard,
-		func(h lambda.Handler) { s.handler = h })
+	err := lambdaenv.Run(context.Background(), func(k string) string { return vars[k] }, io.Discard,
+		func(h lambda.Handler) { s.handler = h }, build)
 	if err != nil || s.handler == nil {
 		tb.Fatalf("run() = %v, started %v; want a handler", err, s.handler != nil)
 	}

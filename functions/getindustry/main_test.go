@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -43,8 +44,8 @@ func newStack(tb testing.TB, env map[string]string) *stack {
 	for k, v := range env {
 		vars[k] = v
 	}
-	err := run(context.Background(), func(k string) string { return vars[k] }, s.logs,
-		func(h lambda.Handler) { s.handler = h })
+	err := lambdaenv.Run(context.Background(), func(k string) string { return vars[k] }, s.logs,
+		func(h lambda.Handler) { s.handler = h }, build)
 	if err != nil {
 		tb.Fatalf("run() = %v", err)
 	}
@@ -137,9 +138,9 @@ func TestRunFailures(t *testing.T) {
 func TestRunRejectsBadConfiguration(t *testing.T) {
 	var logs bytes.Buffer
 	started := false
-	err := run(context.Background(), func(k string) string {
+	err := lambdaenv.Run(context.Background(), func(k string) string {
 		return map[string]string{"WX_HTTP_TIMEOUT": "fast"}[k]
-	}, &logs, func(lambda.Handler) { started = true })
+	}, &logs, func(lambda.Handler) { started = true }, build)
 	if err == nil || started {
 		t.Fatalf("run() = %v, started %v; want an error and no handler", err, started)
 	}
@@ -204,7 +205,7 @@ func TestRunRejectsBaseURLWithoutPrintingItsPassword(t *testing.T) {
 		t.Run(u, func(t *testing.T) {
 			var logs bytes.Buffer
 			env := map[string]string{"WX_TOKEN_SECRET_ID": "wx/token", "WX_API_BASE_URL": u}
-			err := run(context.Background(), func(k string) string { return env[k] }, &logs, func(lambda.Handler) {})
+			err := lambdaenv.Run(context.Background(), func(k string) string { return env[k] }, &logs, func(lambda.Handler) {}, build)
 			if err == nil || !strings.Contains(logs.String(), "WX_API_BASE_URL") {
 				t.Fatalf("run() = %v, logs %q; want a cold start failure naming WX_API_BASE_URL", err, logs.String())
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/wxindustry/getindustry/internal/ddbtest"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -86,12 +87,12 @@ func TestRun(t *testing.T) {
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": smSrv.URL, "AWS_ENDPOINT_URL_DYNAMODB": ddb.URL, "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_LAMBDA_FUNCTION_NAME": "platform-fn",
 	}
-	if err := run(context.Background(), func(k string) string { return "" }, logs, func(lambda.Handler) {}); err == nil ||
+	if err := lambdaenv.Run(context.Background(), func(k string) string { return "" }, logs, func(lambda.Handler) {}, build); err == nil ||
 		!strings.Contains(logs.String(), "WX_COMPONENT_SECRET_ID") {
 		t.Fatalf("run with no settings = %v; want an error naming WX_COMPONENT_SECRET_ID, logged:\n%s", err, logs.String())
 	}
 	var h lambda.Handler
-	if err := run(context.Background(), func(k string) string { return vars[k] }, logs, func(s lambda.Handler) { h = s }); err != nil || h == nil {
+	if err := lambdaenv.Run(context.Background(), func(k string) string { return vars[k] }, logs, func(s lambda.Handler) { h = s }, build); err != nil || h == nil {
 		t.Fatalf("run = %v; want a started handler", err)
 	}
 	url := newFront(t, h.Invoke).URL + "/component/events"

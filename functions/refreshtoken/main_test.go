@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
+	"github.com/wxindustry/getindustry/internal/lambdaenv"
 	"github.com/wxindustry/getindustry/internal/token/smtest"
 	"github.com/wxindustry/getindustry/internal/wx/wxtest"
 )
@@ -33,7 +34,7 @@ func runStack(tb testing.TB, env map[string]string) (lambda.Handler, *wxtest.Sim
 		vars[k] = v
 	}
 	var h lambda.Handler
-	err := run(context.Background(), func(k string) string { return vars[k] }, logs, func(s lambda.Handler) { h = s })
+	err := lambdaenv.Run(context.Background(), func(k string) string { return vars[k] }, logs, func(s lambda.Handler) { h = s }, build)
 	return h, sim, sm, logs, err
 }
 
