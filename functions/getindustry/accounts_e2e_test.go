@@ -69,7 +69,7 @@ func TestEmulatorMultiAccount(t *testing.T) {
 	if out := invoke([]byte(`{}`)); json.Unmarshal(out, &fe) != nil || fe.ErrorType != "InvalidRequest" {
 		t.Errorf("direct without appid: %s; want errorType InvalidRequest", out)
 	}
-	if n := s.reads.of(appA); n != 1 {
+	if n := s.reads.Reads(appA); n != 1 {
 		t.Errorf("%d GetItem calls for a; want 1 (cached across invokes)", n)
 	}
 	logs := emu.Log.String()

@@ -1,16 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/wxindustry/getindustry/internal/accountstest"
 	"github.com/wxindustry/getindustry/internal/ddbtest"
 	"github.com/wxindustry/getindustry/internal/jsonlog/jsonlogtest"
 	"github.com/wxindustry/getindustry/internal/lambdaenv"
@@ -40,63 +35,12 @@ const (
 // any leak is found, and the appid, so that each account's is its own.
 func accountToken(appid string) string { return sentinelToken + "-" + appid }
 
-// getItems counts the GetItem requests a proxy passes on to dynalite, per
-// appid, read off the wire.
-type getItems struct {
-	mu    sync.Mutex
-	calls map[string]int
-	total int
-}
-
-func (g *getItems) of(appid string) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.calls[appid]
-}
-
-func (g *getItems) all() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.total
-}
-
-// countingProxy starts a reverse proxy to dynalite that counts GetItem
-// requests; every other request goes through uncounted.
-func countingProxy(tb testing.TB, target string) (*httptest.Server, *getItems) {
-	tb.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	g := &getItems{calls: map[string]int{}}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Amz-Target") == "DynamoDB_20120810.GetItem" {
-			body, _ := io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			var in struct {
-				Key struct {
-					AppID struct{ S string } `json:"appid"`
-				}
-			}
-			json.Unmarshal(body, &in)
-			g.mu.Lock()
-			g.calls[in.Key.AppID.S]++
-			g.total++
-			g.mu.Unlock()
-		}
-		rp.ServeHTTP(w, r)
-	}))
-	tb.Cleanup(srv.Close)
-	return srv, g
-}
-
 // multiStack is the function built by run in multi-account mode against
 // dynalite (through a counting proxy) and the WeChat simulator.
 type multiStack struct {
 	handler lambda.Handler
 	db      *dynamodb.Client
-	reads   *getItems
+	reads   *accountstest.ReadCounter // GetItem requests per appid, counted at a proxy in front of dynalite
 	sim     *wxtest.Simulator
 	logs    *jsonlogtest.Buffer
 	env     map[string]string // the function's environment
@@ -108,7 +52,12 @@ func multiEnv(tb testing.TB) *multiStack {
 	tb.Helper()
 	ddb := ddbtest.Start(tb)
 	ddb.CreateTable(tb, accountsTable)
-	proxy, reads := countingProxy(tb, ddb.URL)
+	reads, err := accountstest.NewReadCounter(ddb.URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	proxy := httptest.NewServer(reads)
+	tb.Cleanup(proxy.Close)
 	s := &multiStack{db: ddb.Client(), reads: reads, sim: wxtest.NewSimulator(), logs: &jsonlogtest.Buffer{}}
 	wxSrv := wxtest.NewServer(s.sim)
 	tb.Cleanup(wxSrv.Close)

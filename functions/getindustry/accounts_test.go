@@ -41,7 +41,7 @@ func TestMultiAccountsAnswerTheirOwnIndustry(t *testing.T) {
 			}
 			wantIndustry(t, body, wxtest.AccountIndustry(id))
 		}
-		if n := s.reads.of(id); n != 1 {
+		if n := s.reads.Reads(id); n != 1 {
 			t.Errorf("%d GetItem calls for %s; want 1", n, id)
 		}
 	}
@@ -170,8 +170,8 @@ func checkNoAWS(t *testing.T, s *multiStack, tt multiCase) {
 	if !tt.noAWS {
 		return
 	}
-	if n, w := s.reads.all(), s.sim.Calls(); n != 0 || w != 0 {
-		t.Errorf("%d GetItem and %d WeChat calls; want none", n, w)
+	if n, _ := s.reads.Total(); n != 0 || s.sim.Calls() != 0 {
+		t.Errorf("%d GetItem and %d WeChat calls; want none", n, s.sim.Calls())
 	}
 }
 
@@ -185,7 +185,7 @@ func TestMultiUnknownAppidIsRemembered(t *testing.T) {
 			t.Fatalf("answer = %d %s; want 404", a.StatusCode, body)
 		}
 	}
-	if n := s.reads.of(appUnknown); n != 1 {
+	if n := s.reads.Reads(appUnknown); n != 1 {
 		t.Errorf("%d GetItem calls for 5 requests of an unknown appid; want 1", n)
 	}
 }
@@ -216,7 +216,7 @@ func TestMultiTokenRotation(t *testing.T) {
 		t.Fatalf("Invoke(b) err = %v", err)
 	}
 	wantIndustry(t, out, wxtest.AccountIndustry(appB))
-	if a, b := s.reads.of(appA), s.reads.of(appB); a != 2 || b != 1 {
+	if a, b := s.reads.Reads(appA), s.reads.Reads(appB); a != 2 || b != 1 {
 		t.Errorf("GetItem calls: a %d, b %d; want a 2 (re-read after 40001), b 1", a, b)
 	}
 	noSecretIn(t, "logs", s.logs.String())
@@ -233,7 +233,7 @@ func TestMultiAccountsAreBounded(t *testing.T) {
 		}
 		wantIndustry(t, out, wxtest.AccountIndustry(id))
 	}
-	if a, c := s.reads.of(appA), s.reads.of(appC); a != 2 || c != 1 {
+	if a, c := s.reads.Reads(appA), s.reads.Reads(appC); a != 2 || c != 1 {
 		t.Errorf("GetItem calls: a %d, c %d; want a 2 (evicted by c), c 1", a, c)
 	}
 }
