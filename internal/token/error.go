@@ -49,6 +49,13 @@ type Error struct {
 	Err       error  // underlying cause (an SDK error, a context error, ErrAccountNotFound), may be nil; never holds the secret value
 }
 
+// with returns a copy of e, which names a store (secret, or table and
+// appid), failed for reason.
+func (e Error) with(reason string, transient bool, err error) *Error {
+	e.Reason, e.Transient, e.Err = reason, transient, err
+	return &e
+}
+
 // Error returns "token: read secret \"<id>\": <reason>: <err>",
 // "token: read item \"<appid>\" of table \"<table>\": <reason>: <err>", or
 // "token: parse secret: <reason>" for errors from ParseSecret.

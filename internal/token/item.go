@@ -74,28 +74,21 @@ func (r *itemReader) read(ctx context.Context) (string, time.Time, error) {
 		return "", time.Time{}, e
 	}
 	if len(out.Item) == 0 {
-		return "", time.Time{}, r.fail("no item for the appid", false, ErrAccountNotFound)
+		return "", time.Time{}, r.ident.with("no item for the appid", false, ErrAccountNotFound)
 	}
 	tok, ok := out.Item[itemToken].(*types.AttributeValueMemberS)
 	if !ok || tok.Value == "" {
-		return "", time.Time{}, r.fail("item has no access_token", true, nil)
+		return "", time.Time{}, r.ident.with("item has no access_token", true, nil)
 	}
 	var exp time.Time
 	if v, present := out.Item[itemExpires]; present {
 		s, ok := v.(*types.AttributeValueMemberS)
 		if !ok {
-			return "", time.Time{}, r.fail(reasonExpiresAt, false, nil)
+			return "", time.Time{}, r.ident.with(reasonExpiresAt, false, nil)
 		}
 		if exp, ok = parseTime(s.Value); !ok {
-			return "", time.Time{}, r.fail(reasonExpiresAt, false, nil)
+			return "", time.Time{}, r.ident.with(reasonExpiresAt, false, nil)
 		}
 	}
 	return tok.Value, exp, nil
-}
-
-// fail returns an *Error naming the item.
-func (r *itemReader) fail(reason string, transient bool, err error) *Error {
-	e := r.ident
-	e.Reason, e.Transient, e.Err = reason, transient, err
-	return &e
 }

@@ -126,13 +126,6 @@ func newSource(store reader, ident Error, noun string, opts Options) (*Source, e
 	return &Source{store: store, ident: ident, noun: noun, opts: opts, log: log}, nil
 }
 
-// fail returns an *Error naming the Source's store.
-func (s *Source) fail(reason string, transient bool, err error) *Error {
-	e := s.ident
-	e.Reason, e.Transient, e.Err = reason, transient, err
-	return &e
-}
-
 // Token returns the access token, from the cache while it is fresh, else
 // from one GetSecretValue call shared by all concurrent callers. That call
 // runs under context.WithoutCancel(ctx), so a caller that gives up (Token
@@ -184,7 +177,7 @@ func (s *Source) token(ctx context.Context) (string, *flight, error) {
 		// could quote the secret.
 		defer func() {
 			if recover() != nil {
-				v, err = f, s.fail("internal error while reading the "+s.noun, false, nil)
+				v, err = f, s.ident.with("internal error while reading the "+s.noun, false, nil)
 			}
 		}()
 		f.token, f.timedOut, err = s.refresh(ctx, gen)
@@ -261,7 +254,7 @@ func (s *Source) refresh(ctx context.Context, gen uint64) (tok string, timedOut 
 		s.opts.Secrets.Add(tok)
 		s.log.LogAttrs(ctx, slog.LevelDebug, "token read", append(s.ident.attrs(), slog.Bool("has_expiry", !exp.IsZero()))...)
 		if !exp.IsZero() && !now.Before(exp) {
-			err = s.fail("token in "+s.noun+" has expired", s.expired, nil)
+			err = s.ident.with("token in "+s.noun+" has expired", s.expired, nil)
 		}
 	}
 
