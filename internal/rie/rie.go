@@ -3,6 +3,7 @@ package rie
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -115,21 +116,25 @@ func launch(ctx context.Context, bin string, opts Options, timeout time.Duration
 		http: &http.Client{},
 	}
 	go func() { _ = cmd.Wait(); close(e.done) }()
-	if err := e.waitReady(ctx, invokeAddr); err != nil {
+	if err := e.waitReady(ctx, invokePort, apiPort); err != nil {
 		e.Close()
 		return nil, err
 	}
 	return e, nil
 }
 
-// waitReady waits until the emulator accepts connections, it exits, or ctx
-// is done; a loaded machine may take long to start it, so there is no other
-// limit.
-func (e *Emulator) waitReady(ctx context.Context, addr string) error {
+// waitReady waits until the emulator itself listens on both its ports, it
+// exits, or ctx is done; a loaded machine may take long to start it, so
+// there is no other limit. A connection to a port proves nothing: another
+// process may hold it (the emulator then exits), or the emulator may accept
+// invokes before it has failed to bind the runtime API.
+func (e *Emulator) waitReady(ctx context.Context, ports ...int) error {
 	for {
-		conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			conn.Close()
+		ready := true
+		for _, p := range ports {
+			ready = ready && listens(e.cmd.Process.Pid, p)
+		}
+		if ready {
 			return nil
 		}
 		select {
@@ -143,6 +148,31 @@ func (e *Emulator) waitReady(ctx context.Context, addr string) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// listens reports whether process pid holds a listening TCP socket on
+// 127.0.0.1:port, as Linux's /proc shows it: the socket's inode among the
+// listening ones of /proc/net/tcp (addresses in hex, host byte order) and
+// among pid's open files.
+func listens(pid, port int) bool {
+	table, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return false
+	}
+	local := fmt.Sprintf("%08X:%04X", binary.NativeEndian.Uint32([]byte{127, 0, 0, 1}), port)
+	sockets := map[string]bool{}
+	for _, line := range strings.Split(string(table), "\n") {
+		if f := strings.Fields(line); len(f) > 9 && f[1] == local && f[3] == "0A" { // 0A: LISTEN
+			sockets["socket:["+f[9]+"]"] = true
+		}
+	}
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	for _, fd := range fds {
+		if link, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && sockets[link] {
+			return true
+		}
+	}
+	return false
 }
 
 // Invoke sends one payload to the function and returns the emulator's HTTP

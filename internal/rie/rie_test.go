@@ -55,7 +55,9 @@ func TestEmulatorRunsBootstrap(t *testing.T) {
 
 // TestLaunchReportsATakenPort: an emulator whose port another listener took
 // between Start's pick and its bind exits at once; launch reports that as
-// errPortTaken, which Start answers by picking other ports.
+// errPortTaken, which Start answers by picking other ports. Either port: a
+// taken invoke port still accepts connections (the other listener's), and
+// the emulator may accept invokes before it fails to bind the runtime API.
 func TestLaunchReportsATakenPort(t *testing.T) {
 	bin, err := Find()
 	if err != nil {
@@ -65,21 +67,29 @@ func TestLaunchReportsATakenPort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	ports, err := freePorts(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := launch(t.Context(), bin, Options{Bootstrap: boot}, 10*time.Second, ports[0], taken.Addr().(*net.TCPAddr).Port)
-	if !errors.Is(err, errPortTaken) {
-		if e != nil {
-			e.Close()
-		}
-		t.Fatalf("launch on a taken runtime API port = %v; want errPortTaken", err)
+	for _, takenPort := range []string{"invoke", "runtime API"} {
+		t.Run(takenPort, func(t *testing.T) {
+			taken, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer taken.Close()
+			free, err := freePorts(1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ports := []int{free[0], taken.Addr().(*net.TCPAddr).Port}
+			if takenPort == "invoke" {
+				ports[0], ports[1] = ports[1], ports[0]
+			}
+			e, err := launch(t.Context(), bin, Options{Bootstrap: boot}, 10*time.Second, ports[0], ports[1])
+			if !errors.Is(err, errPortTaken) {
+				if e != nil {
+					e.Close()
+				}
+				t.Fatalf("launch with the %s port taken = %v; want errPortTaken", takenPort, err)
+			}
+		})
 	}
 }
 
